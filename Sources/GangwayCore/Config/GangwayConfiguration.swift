@@ -1,0 +1,147 @@
+import Foundation
+
+/// The whole configuration, nested like the YAML file (DESIGN.md, section 1).
+/// ``ConfigLoader`` lists every key with its type and default.
+public struct GangwayConfiguration: Sendable {
+    public var server: ServerConfiguration
+    public var admin: AdminConfiguration
+    public var upstream: UpstreamConfiguration
+    public var store: StoreConfiguration
+    public var channels: [ChannelConfiguration]
+
+    public init(
+        server: ServerConfiguration = .init(), admin: AdminConfiguration = .init(), upstream: UpstreamConfiguration,
+        store: StoreConfiguration = .init(), channels: [ChannelConfiguration] = []
+    ) {
+        self.server = server
+        self.admin = admin
+        self.upstream = upstream
+        self.store = store
+        self.channels = channels
+    }
+
+    public func channel(id: String) -> ChannelConfiguration? { channels.first(where: { $0.id == id }) }
+}
+
+public struct ServerConfiguration: Sendable {
+    public var host: String = "0.0.0.0"
+    public var port: Int = 8080
+    /// How providers reach us, e.g. `https://hooks.example.com` (no trailing slash).
+    public var publicURL: String?
+    /// Peers whose `X-Forwarded-*` headers are believed.
+    public var trustedProxies: [CIDR] = []
+    public var maxBodyBytes: Int = 1_048_576
+    public init() {}
+
+    /// The URL a provider is given for a channel.
+    public func webhookURL(channelID: String) -> String {
+        let base = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        return "\(base)/webhooks/\(channelID)"
+    }
+}
+
+public struct AdminConfiguration: Sendable {
+    /// Bearer token for `/admin`; no token, no admin API.
+    public var token: Secret?
+    public init(token: Secret? = nil) { self.token = token }
+}
+
+public struct UpstreamConfiguration: Sendable {
+    /// The chatbot API, e.g. `https://chatbot-api.example.com`.
+    public var baseURL: String
+    public var apiKey: Secret?
+    public var timeoutSeconds: Double = 10
+    public var maxConcurrency: Int = 64
+    public var retry: RetryPolicy = .init()
+    public init(baseURL: String, apiKey: Secret? = nil) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+    }
+}
+
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxAttempts: Int = 15
+    public var initialBackoffSeconds: Double = 1
+    public var maxBackoffSeconds: Double = 600
+    public var maxAgeSeconds: Double = 86_400
+    public init(maxAttempts: Int = 15, initialBackoffSeconds: Double = 1, maxBackoffSeconds: Double = 600, maxAgeSeconds: Double = 86_400) {
+        self.maxAttempts = maxAttempts
+        self.initialBackoffSeconds = initialBackoffSeconds
+        self.maxBackoffSeconds = maxBackoffSeconds
+        self.maxAgeSeconds = maxAgeSeconds
+    }
+}
+
+public struct StoreConfiguration: Sendable {
+    public struct Driver: RawRepresentable, Sendable, Hashable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public static let sqlite = Driver(rawValue: "sqlite")
+        public static let postgres = Driver(rawValue: "postgres")
+        public static let all: [Driver] = [.sqlite, .postgres]
+    }
+
+    public var driver: Driver = .sqlite
+    public var path: String = "data/gangway.sqlite"
+    public var url: Secret?
+    public var dedupWindowHours: Double = 168
+    public init() {}
+}
+
+public struct ChannelConfiguration: Sendable {
+    public struct Delivery: RawRepresentable, Sendable, Hashable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public static let queued = Delivery(rawValue: "queued")
+        public static let direct = Delivery(rawValue: "direct")
+        public static let all: [Delivery] = [.queued, .direct]
+    }
+
+    public struct Verification: RawRepresentable, Sendable, Hashable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Reject what fails the check (401).
+        public static let enforce = Verification(rawValue: "enforce")
+        /// Log and count failures, let the calls through.
+        public static let report = Verification(rawValue: "report")
+        public static let all: [Verification] = [.enforce, .report]
+    }
+
+    /// What a voice caller hears when the chatbot API fails.
+    public struct Fallback: Sendable, Equatable {
+        public var say: String
+        /// `hangup` or `transfer`.
+        public var then: String
+        public var to: String?
+        public init(say: String = "Sorry, please call again later.", then: String = "hangup", to: String? = nil) {
+            self.say = say
+            self.then = then
+            self.to = to
+        }
+    }
+
+    /// The chatbot platform's channelId; also the URL path segment.
+    public var id: String
+    public var name: String
+    public var provider: String
+    public var chatbotId: String
+    public var apiKey: Secret?
+    public var async: Bool?
+    public var delivery: Delivery = .queued
+    public var verification: Verification = .enforce
+    public var secrets: [String: Secret] = [:]
+    public var settings: [String: String] = [:]
+    public var fallback: Fallback?
+    /// Direct mode: how long the provider waits for an answer.
+    public var deadlineSeconds: Double = 8
+
+    public init(id: String, name: String, provider: String, chatbotId: String) {
+        self.id = id
+        self.name = name
+        self.provider = provider
+        self.chatbotId = chatbotId
+    }
+
+    /// The named secret's value, or an empty string (the loader guarantees required ones).
+    public func secret(_ key: String) -> String { secrets[key]?.value ?? "" }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// What the gateway knows about a provider: its config contract (secrets and settings), its
+/// default delivery mode, how to build its adapter, and how to sign a sample for `simulate`.
+public struct ProviderDescriptor: Sendable {
+    public var name: String
+    public var requiredSecrets: [String]
+    public var optionalSecrets: [String]
+    /// Setting keys the provider understands (values are not secret).
+    public var settings: [String]
+    /// Voice providers default to `delivery: direct`.
+    public var isVoice: Bool
+    /// Builds the adapter of a channel (secrets are already validated as present).
+    public var makeAdapter: @Sendable (ChannelConfiguration) -> any ChannelAdapter
+    /// Signs a sample request the way the provider would (for `gangway simulate` and tests).
+    public var signSample: @Sendable (inout SampleRequest, ChannelConfiguration) -> Void
+
+    public init(
+        name: String, requiredSecrets: [String], optionalSecrets: [String] = [], settings: [String] = [],
+        isVoice: Bool = false,
+        makeAdapter: @escaping @Sendable (ChannelConfiguration) -> any ChannelAdapter,
+        signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void
+    ) {
+        self.name = name
+        self.requiredSecrets = requiredSecrets
+        self.optionalSecrets = optionalSecrets
+        self.settings = settings
+        self.isVoice = isVoice
+        self.makeAdapter = makeAdapter
+        self.signSample = signSample
+    }
+}
+
+/// A request that `simulate` (or a test) is about to send, before and after signing.
+public struct SampleRequest: Sendable {
+    public var method: String
+    /// The full URL the provider would call (the channel's public URL, plus any query).
+    public var url: String
+    public var contentType: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    public var now: Date
+
+    public init(method: String = "POST", url: String, contentType: String, headers: [(String, String)] = [], body: [UInt8], now: Date = Date()) {
+        self.method = method
+        self.url = url
+        self.contentType = contentType
+        self.headers = headers
+        self.body = body
+        self.now = now
+    }
+
+    /// The request as an adapter would receive it.
+    public var inbound: InboundRequest {
+        var h = HeaderFields(headers)
+        h.add("content-type", contentType)
+        return InboundRequest(method: method, url: url, headers: h, body: body, receivedAt: now)
+    }
+}
+
+/// The providers a gateway knows, by config name.
+public struct ProviderRegistry: Sendable {
+    public private(set) var descriptors: [String: ProviderDescriptor] = [:]
+
+    public init(_ descriptors: [ProviderDescriptor]) {
+        for d in descriptors { self.descriptors[d.name] = d }
+    }
+
+    public subscript(name: String) -> ProviderDescriptor? { descriptors[name] }
+    public var names: [String] { descriptors.keys.sorted() }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import GangwayCore
+
+/// The durable queue. Its behaviour is pinned by the contract suite in
+/// `Tests/GangwayDeliveryTests/DeliveryStoreContractTests.swift`, which every engine passes.
+public protocol DeliveryStore: Sendable {
+    /// Creates or upgrades the schema, and hands back calls that a previous run held in flight.
+    func prepare() async throws
+
+    /// Commits all calls of one webhook in one transaction (concurrent webhooks share a commit).
+    /// A key already stored is not stored again.
+    func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome
+
+    /// Stores a call straight as a dead letter (a voice call the chatbot API could not answer).
+    func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws
+
+    /// Claims up to `limit` due calls, each the oldest pending call of its conversation and none
+    /// of a conversation already in flight, and leases them until `now + lease`.
+    func claim(limit: Int, now: Date, lease: Double) async throws -> [Delivery]
+
+    /// Renews the lease of calls still in flight.
+    func renew(ids: [Int64], until: Date) async throws
+
+    func markDelivered(id: Int64, status: Int, now: Date) async throws
+    func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws
+    func markDead(id: Int64, status: Int?, error: String, now: Date) async throws
+
+    /// When the next pending call is due (nil when none is pending).
+    func nextDue() async throws -> Date?
+
+    /// Calls by state and channel, newest first.
+    func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery]
+    func get(id: Int64) async throws -> Delivery?
+
+    /// Dead letters back to pending with attempts and age reset; returns how many.
+    func replay(id: Int64, now: Date) async throws -> Int
+    func replayAll(channel: String?, now: Date) async throws -> Int
+    /// Removes dead letters (older than a date when given); never a pending or delivered call.
+    func purgeDead(olderThan: Date?) async throws -> Int
+    /// Forgets delivered calls older than the dedup window.
+    func expireDelivered(before: Date) async throws -> Int
+
+    func statistics() async throws -> StoreStatistics
+    /// Throws when the store cannot be reached.
+    func ping() async throws
+}

@@ -1,0 +1,339 @@
+import Foundation
+import GRDB
+import GangwayCore
+import Synchronization
+
+/// The embedded store: one SQLite file through GRDB, WAL with synchronous commits.
+///
+/// Concurrent webhooks share one commit (group commit): the first caller to find no commit
+/// running becomes the leader and writes every batch that queued up meanwhile in one
+/// transaction, so one fsync covers many webhooks.
+public final class SQLiteDeliveryStore: DeliveryStore {
+    private let pool: DatabasePool
+    private let groupCommit: GroupCommit
+
+    /// Opens (and creates) the database file.
+    /// - Parameter path: the file; its folder is created when missing.
+    public init(path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // An acknowledged webhook must survive a power cut: fsync at every commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        groupCommit = GroupCommit(pool: pool)
+    }
+
+    public func prepare() async throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-deliveries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        key TEXT NOT NULL UNIQUE,
+                        channel TEXT NOT NULL,
+                        provider TEXT NOT NULL,
+                        conversation TEXT NOT NULL,
+                        chatbot_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        envelope BLOB NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        created_at REAL NOT NULL,
+                        queued_at REAL NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        last_status INTEGER,
+                        last_error TEXT,
+                        delivered_at REAL
+                    );
+                    CREATE INDEX deliveries_conversation_pending ON deliveries(conversation, id) WHERE state = 'pending';
+                    CREATE INDEX deliveries_due ON deliveries(next_attempt_at, id) WHERE state = 'pending';
+                    CREATE INDEX deliveries_state_id ON deliveries(state, id);
+                    CREATE INDEX deliveries_channel_state ON deliveries(channel, state, id);
+                    """)
+        }
+        try migrator.migrate(pool)
+        // One process owns this file: whatever a previous run held in flight is due again now.
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL")
+        }
+    }
+
+    public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
+        if calls.isEmpty { return EnqueueOutcome(stored: 0, duplicates: 0) }
+        return try await groupCommit.submit(calls, now: now)
+    }
+
+    public func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO deliveries (key, channel, provider, conversation, chatbot_id, kind, envelope, state, attempts,
+                        created_at, queued_at, next_attempt_at, last_status, last_error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'dead', 1, ?, ?, ?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET state = 'dead', last_status = excluded.last_status, last_error = excluded.last_error
+                    """,
+                arguments: [
+                    call.key, call.channel, call.provider, call.conversation, call.chatbotId, call.kind.rawValue, call.envelope,
+                    now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, status, error,
+                ])
+        }
+    }
+
+    public func claim(limit: Int, now: Date, lease: Double) async throws -> [Delivery] {
+        guard limit > 0 else { return [] }
+        let t = now.timeIntervalSince1970
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.* FROM deliveries d
+                    WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+                      AND (d.lease_until IS NULL OR d.lease_until < ?)
+                      AND d.id = (SELECT MIN(p.id) FROM deliveries p WHERE p.conversation = d.conversation AND p.state = 'pending')
+                    ORDER BY d.next_attempt_at, d.id
+                    LIMIT ?
+                    """,
+                arguments: [t, t, limit])
+            let deliveries = rows.map(Self.delivery)
+            for d in deliveries {
+                try db.execute(sql: "UPDATE deliveries SET lease_until = ? WHERE id = ?", arguments: [t + lease, d.id])
+            }
+            return deliveries
+        }
+    }
+
+    public func renew(ids: [Int64], until: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await pool.write { db in
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE deliveries SET lease_until = ? WHERE id = ? AND state = 'pending'",
+                    arguments: [until.timeIntervalSince1970, id])
+            }
+        }
+    }
+
+    public func markDelivered(id: Int64, status: Int, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_status = ?,
+                        last_error = NULL, delivered_at = ? WHERE id = ?
+                    """,
+                arguments: [status, now.timeIntervalSince1970, id])
+        }
+    }
+
+    public func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET attempts = attempts + 1, lease_until = NULL, last_status = ?, last_error = ?,
+                        next_attempt_at = ? WHERE id = ?
+                    """,
+                arguments: [status, error, nextAttemptAt.timeIntervalSince1970, id])
+        }
+    }
+
+    public func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = 'dead', attempts = attempts + 1, lease_until = NULL, last_status = ?,
+                        last_error = ? WHERE id = ?
+                    """,
+                arguments: [status, error, id])
+        }
+    }
+
+    public func nextDue() async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'")
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    public func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] {
+        try await pool.read { db in
+            var sql = "SELECT * FROM deliveries WHERE 1 = 1"
+            var args: [any DatabaseValueConvertible] = []
+            if let state {
+                sql += " AND state = ?"
+                args.append(state.rawValue)
+            }
+            if let channel {
+                sql += " AND channel = ?"
+                args.append(channel)
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            args.append(max(0, limit))
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.delivery)
+        }
+    }
+
+    public func get(id: Int64) async throws -> Delivery? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).map(Self.delivery)
+        }
+    }
+
+    public func replay(id: Int64, now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = 'pending', attempts = 0, queued_at = ?, next_attempt_at = ?, lease_until = NULL
+                    WHERE id = ? AND state = 'dead'
+                    """,
+                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, id])
+            return db.changesCount
+        }
+    }
+
+    public func replayAll(channel: String?, now: Date) async throws -> Int {
+        try await pool.write { db in
+            var sql = """
+                UPDATE deliveries SET state = 'pending', attempts = 0, queued_at = ?, next_attempt_at = ?, lease_until = NULL
+                WHERE state = 'dead'
+                """
+            var args: [any DatabaseValueConvertible] = [now.timeIntervalSince1970, now.timeIntervalSince1970]
+            if let channel {
+                sql += " AND channel = ?"
+                args.append(channel)
+            }
+            try db.execute(sql: sql, arguments: StatementArguments(args))
+            return db.changesCount
+        }
+    }
+
+    public func purgeDead(olderThan: Date?) async throws -> Int {
+        try await pool.write { db in
+            if let olderThan {
+                try db.execute(
+                    sql: "DELETE FROM deliveries WHERE state = 'dead' AND created_at < ?", arguments: [olderThan.timeIntervalSince1970])
+            } else {
+                try db.execute(sql: "DELETE FROM deliveries WHERE state = 'dead'")
+            }
+            return db.changesCount
+        }
+    }
+
+    public func expireDelivered(before: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM deliveries WHERE state = 'delivered' AND delivered_at < ?", arguments: [before.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
+    public func statistics() async throws -> StoreStatistics {
+        try await pool.read { db in
+            var stats = StoreStatistics()
+            for row in try Row.fetchAll(db, sql: "SELECT channel, state, COUNT(*) AS n FROM deliveries GROUP BY channel, state") {
+                let channel: String = row["channel"]
+                let state = DeliveryState(rawValue: row["state"])
+                let n: Int = row["n"]
+                stats.perChannel[channel, default: [:]][state] = n
+                switch state {
+                case .pending: stats.pending += n
+                case .dead: stats.dead += n
+                default: stats.delivered += n
+                }
+            }
+            stats.oldestPendingCreatedAt = try Double.fetchOne(db, sql: "SELECT MIN(created_at) FROM deliveries WHERE state = 'pending'")
+                .map { Date(timeIntervalSince1970: $0) }
+            return stats
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    // MARK: Rows
+
+    static func delivery(_ row: Row) -> Delivery {
+        Delivery(
+            id: row["id"], key: row["key"], channel: row["channel"], provider: row["provider"], conversation: row["conversation"],
+            chatbotId: row["chatbot_id"], kind: InboundCall.Kind(rawValue: row["kind"]) ?? .handle, envelope: row["envelope"],
+            state: DeliveryState(rawValue: row["state"]), attempts: row["attempts"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), queuedAt: Date(timeIntervalSince1970: row["queued_at"]),
+            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastStatus: row["last_status"],
+            lastError: row["last_error"], deliveredAt: (row["delivered_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
+    }
+
+    static func insert(_ calls: [NewDelivery], now: Date, db: Database) throws -> EnqueueOutcome {
+        var stored = 0
+        let t = now.timeIntervalSince1970
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO deliveries (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
+                    queued_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                ON CONFLICT(key) DO NOTHING
+                """)
+        for c in calls {
+            try statement.execute(arguments: [c.key, c.channel, c.provider, c.conversation, c.chatbotId, c.kind.rawValue, c.envelope, t, t, t])
+            stored += db.changesCount
+        }
+        return EnqueueOutcome(stored: stored, duplicates: calls.count - stored)
+    }
+}
+
+/// Leader-based group commit: batches queue up while a transaction runs, and the next
+/// transaction commits all of them at once.
+private final class GroupCommit: Sendable {
+    private struct Waiter {
+        var calls: [NewDelivery]
+        var now: Date
+        var continuation: CheckedContinuation<EnqueueOutcome, any Error>
+    }
+    private struct State {
+        var waiting: [Waiter] = []
+        var leaderRunning = false
+    }
+
+    private let pool: DatabasePool
+    private let state = Mutex(State())
+
+    init(pool: DatabasePool) { self.pool = pool }
+
+    func submit(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let lead = state.withLock { s in
+                s.waiting.append(Waiter(calls: calls, now: now, continuation: continuation))
+                if s.leaderRunning { return false }
+                s.leaderRunning = true
+                return true
+            }
+            if lead {
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { s -> [Waiter] in
+                let b = s.waiting
+                s.waiting = []
+                if b.isEmpty { s.leaderRunning = false }
+                return b
+            }
+            if batch.isEmpty { return }
+            do {
+                let outcomes = try await pool.write { db in
+                    try batch.map { try SQLiteDeliveryStore.insert($0.calls, now: $0.now, db: db) }
+                }
+                for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
+            } catch {
+                for waiter in batch { waiter.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}

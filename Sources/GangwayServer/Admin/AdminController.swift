@@ -1,0 +1,128 @@
+import Foundation
+import GangwayCore
+import GangwayDelivery
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The admin API (DESIGN.md, section 2): channels, deliveries, dead letters, reload.
+struct AdminController: Sendable {
+    let state: GatewayState
+    let store: any DeliveryStore
+    let dispatcher: Dispatcher
+
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
+        group.get("channels") { _, _ in try await self.channels() }
+        group.get("deliveries") { request, _ in try await self.list(request) }
+        group.get("deliveries/:id") { _, context in try await self.show(context) }
+        group.post("deliveries/:id/replay") { _, context in try await self.replayOne(context) }
+        group.post("deliveries/replay") { request, _ in try await self.replayAll(request) }
+        group.delete("deliveries") { request, _ in try await self.purge(request) }
+        group.post("reload") { _, _ in self.reload() }
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.serialized())))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(.object([("error", .string(message))]), status: status)
+    }
+
+    func channels() async throws -> Response {
+        let loaded = state.loaded.value
+        let stats = try await store.statistics()
+        let items: [JSONValue] = loaded.configuration.channels.map { ch in
+            let counts = stats.perChannel[ch.id] ?? [:]
+            return .object([
+                ("id", .string(ch.id)),
+                ("name", .string(ch.name)),
+                ("provider", .string(ch.provider)),
+                ("chatbotId", .string(ch.chatbotId)),
+                ("url", .string(loaded.configuration.server.webhookURL(channelID: ch.id))),
+                ("path", .string("/webhooks/\(ch.id)")),
+                ("delivery", .string(ch.delivery.rawValue)),
+                ("verification", .string(ch.verification.rawValue)),
+                ("counts", .object(DeliveryState.all.map { ($0.rawValue, .number(String(counts[$0] ?? 0))) })),
+            ])
+        }
+        return Self.json(.object([("items", .array(items))]))
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let q = request.uri.queryParameters
+        var state: DeliveryState?
+        if let s = q["state"].map(String.init), !s.isEmpty {
+            guard let parsed = DeliveryState(parsing: s) else { return Self.error(.badRequest, "state must be pending, dead or delivered") }
+            state = parsed
+        }
+        var limit = 100
+        if let l = q["limit"] {
+            guard let n = Int(l), n > 0, n <= 10_000 else { return Self.error(.badRequest, "limit must be 1 to 10000") }
+            limit = n
+        }
+        let channel = q["channel"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let items = try await store.list(state: state, channel: channel, limit: limit)
+        return Self.json(.object([("items", .array(items.map(\.json)))]))
+    }
+
+    func show(_ context: GatewayRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { return Self.error(.notFound, "no such delivery") }
+        guard let d = try await store.get(id: id) else { return Self.error(.notFound, "no such delivery") }
+        return Self.json(d.json)
+    }
+
+    func replayOne(_ context: GatewayRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(Int64.init), let d = try await store.get(id: id) else {
+            return Self.error(.notFound, "no such delivery")
+        }
+        guard d.state == .dead else { return Self.error(.conflict, "delivery \(id) is \(d.state.rawValue), not dead") }
+        let n = try await store.replay(id: id, now: Date())
+        dispatcher.wake()
+        return Self.json(.object([("count", .number(String(n)))]))
+    }
+
+    func replayAll(_ request: Request) async throws -> Response {
+        let channel = request.uri.queryParameters["channel"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let n = try await store.replayAll(channel: channel, now: Date())
+        dispatcher.wake()
+        return Self.json(.object([("count", .number(String(n)))]))
+    }
+
+    func purge(_ request: Request) async throws -> Response {
+        let q = request.uri.queryParameters
+        guard q["state"].map(String.init) == "dead" else {
+            return Self.error(.badRequest, "only dead letters can be purged: pass state=dead")
+        }
+        var before: Date?
+        if let h = q["olderThanHours"] {
+            guard let hours = Double(h), hours >= 0 else { return Self.error(.badRequest, "olderThanHours must be a number of hours") }
+            before = Date().addingTimeInterval(-hours * 3600)
+        }
+        let n = try await store.purgeDead(olderThan: before)
+        return Self.json(.object([("count", .number(String(n)))]))
+    }
+
+    func reload() -> Response {
+        guard let path = state.configPath else { return Self.error(.conflict, "this gateway was not started from a file") }
+        do {
+            let config = try ConfigLoader(providers: state.providers, environment: state.environment).load(path: path)
+            let old = state.loaded.value.configuration
+            var refused: [String] = []
+            if config.server.host != old.server.host || config.server.port != old.server.port { refused.append("server.host/port") }
+            if config.store.path != old.store.path || config.store.driver != old.store.driver { refused.append("store") }
+            if config.upstream.baseURL != old.upstream.baseURL { refused.append("upstream.baseURL") }
+            if !refused.isEmpty {
+                return Self.json(
+                    .object([("error", .string("these need a restart: \(refused.joined(separator: ", "))")), ("reloaded", .bool(false))]),
+                    status: .unprocessableContent)
+            }
+            state.loaded.replace(with: LoadedConfiguration(config, providers: state.providers))
+            return Self.json(.object([("reloaded", .bool(true)), ("channels", .number(String(config.channels.count)))]))
+        } catch {
+            return Self.json(
+                .object([("reloaded", .bool(false)), ("errors", .array(error.errors.map { .string($0.description) }))]),
+                status: .unprocessableContent)
+        }
+    }
+}

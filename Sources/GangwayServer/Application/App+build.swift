@@ -1,0 +1,112 @@
+import AsyncHTTPClient
+import Foundation
+import GangwayCore
+import GangwayDelivery
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// The running parts of one gateway, composed once by ``buildGateway(configuration:options:logger:)``.
+public struct Gateway: Sendable {
+    public let state: GatewayState
+    public let store: any DeliveryStore
+    public let dispatcher: Dispatcher
+    public let client: ChatbotAPIClient
+    let application: Application<RouterResponder<GatewayRequestContext>>
+    let drainGate: DrainGate
+    let logger: Logger
+
+    /// The services in start order (store → HTTP client → dispatcher → server → drain gate); they
+    /// shut down in reverse.
+    public func serviceGroup(signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
+        ServiceGroup(configuration: .init(services: [application, drainGate], gracefulShutdownSignals: signals, logger: logger))
+    }
+}
+
+/// Options of a gateway process that are not part of the YAML.
+public struct GatewayOptions: Sendable {
+    /// The config file, for `POST /admin/reload`.
+    public var configPath: String?
+    public var providers: ProviderRegistry
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Renders `/metrics` (the process's Prometheus registry).
+    public var renderMetrics: (@Sendable () -> String)?
+    /// Overrides `server.port` (0: any free port, for tests).
+    public var port: Int?
+    /// Called with the bound port once the server listens.
+    public var onListening: (@Sendable (Int) async -> Void)?
+    /// Seconds to wait after `/readyz` turns 503 before closing the listener.
+    public var drainDelaySeconds: Double = 0
+    /// An already-open store (tests); otherwise built from `store`.
+    public var store: (any DeliveryStore)?
+
+    public init(providers: ProviderRegistry) { self.providers = providers }
+}
+
+/// Builds the gateway: opens and prepares the store, the HTTP client, the dispatcher and the
+/// HTTP server with every route. `serve`, `serve --demo` and the tests all use it.
+/// - Parameters:
+///   - configuration: the validated configuration.
+///   - options: what is not in the YAML.
+///   - logger: the process logger.
+public func buildGateway(configuration: GangwayConfiguration, options: GatewayOptions, logger: Logger) async throws -> Gateway {
+    let store: any DeliveryStore
+    if let given = options.store {
+        store = given
+    } else {
+        switch configuration.store.driver {
+        case .sqlite: store = try SQLiteDeliveryStore(path: configuration.store.path)
+        default: throw GatewayStartError("store driver \(configuration.store.driver.rawValue) is not available in this build")
+        }
+    }
+    try await store.prepare()
+
+    var clientConfig = HTTPClient.Configuration()
+    clientConfig.timeout = .init(
+        connect: .milliseconds(Int64(min(configuration.upstream.timeoutSeconds, 10) * 1000)),
+        read: .milliseconds(Int64(configuration.upstream.timeoutSeconds * 1000)))
+    clientConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.upstream.maxConcurrency)
+    clientConfig.redirectConfiguration = .disallow
+    clientConfig.decompression = .disabled
+    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig, backgroundActivityLogger: logger)
+    let client = ChatbotAPIClient(httpClient: httpClient, baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeoutSeconds)
+
+    let state = GatewayState(
+        loaded: LoadedConfiguration(configuration, providers: options.providers), providers: options.providers,
+        configPath: options.configPath, environment: options.environment)
+    let dispatcher = Dispatcher(
+        store: store, client: client, configuration: .init(upstream: configuration.upstream, store: configuration.store),
+        apiKey: { [state] channel in state.loaded.value.apiKey(channelID: channel) }, logger: logger)
+
+    let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    if options.renderMetrics != nil { router.add(middleware: MetricsMiddleware()) }
+    WebhookController(state: state, store: store, dispatcher: dispatcher).addRoutes(to: router)
+    HealthController(state: state, store: store, renderMetrics: options.renderMetrics).addRoutes(to: router)
+    let admin = router.group("admin").add(middleware: AdminAuthMiddleware(state: state))
+    AdminController(state: state, store: store, dispatcher: dispatcher).addRoutes(to: admin)
+
+    let onListening = options.onListening
+    let app = Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port), serverName: nil),
+        services: [HTTPClientService(client: httpClient), dispatcher],
+        onServerRunning: { channel in
+            state.setPhase(.ready)
+            logger.info("gateway listening", metadata: ["gangway.address": "\(channel.localAddress?.description ?? "?")"])
+            await onListening?(channel.localAddress?.port ?? 0)
+        },
+        logger: logger)
+    return Gateway(
+        state: state, store: store, dispatcher: dispatcher, client: client, application: app,
+        drainGate: DrainGate(state: state, delay: options.drainDelaySeconds), logger: logger)
+}
+
+/// The gateway cannot start.
+public struct GatewayStartError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

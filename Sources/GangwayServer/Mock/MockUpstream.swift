@@ -1,0 +1,109 @@
+import Foundation
+import GangwayCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A stand-in chatbot API: accepts `handle` and `event`, prints one line per call (flushed at
+/// once), and records every call so that tests can read them back (`GET /_calls`). It can be
+/// told to fail, to show retries: the first N calls, a fraction of calls, or all with a status.
+public final class MockUpstream: Sendable {
+    public struct Options: Sendable {
+        /// Answer this many calls with `failStatus` before answering normally.
+        public var failFirst: Int = 0
+        /// Answer this fraction (0 to 1) of calls with `failStatus`.
+        public var failRate: Double = 0
+        public var failStatus: Int = 503
+        /// Added to failed answers as `Retry-After`.
+        public var retryAfter: String?
+        /// Delay before each answer, in seconds.
+        public var delaySeconds: Double = 0
+        /// Print a line per call on stdout.
+        public var printCalls: Bool = true
+        public init() {}
+    }
+
+    /// One call as received.
+    public struct RecordedCall: Sendable {
+        public var path: String
+        public var apiKey: String?
+        public var idempotencyKey: String?
+        public var body: [UInt8]
+        public var status: Int
+        public var json: JSONValue? { try? JSONValue.parse(body) }
+    }
+
+    private let options: Mutex<Options>
+    private let calls = Mutex<[RecordedCall]>([])
+    private let counter = Mutex<Int>(0)
+
+    public init(options: Options = Options()) { self.options = Mutex(options) }
+
+    public var recorded: [RecordedCall] { calls.withLock { $0 } }
+
+    /// Changes how it answers from now on.
+    public func update(_ change: (inout Options) -> Void) { options.withLock { change(&$0) } }
+
+    public func addRoutes(to router: Router<some RequestContext>) {
+        router.post("/v1/chatbots/:chatbot/conversations/:operation") { request, context in
+            try await self.answer(request, chatbot: context.parameters.get("chatbot") ?? "", operation: context.parameters.get("operation") ?? "")
+        }
+        router.get("/_calls") { _, _ in
+            let items: [JSONValue] = self.recorded.map { c in
+                .object([
+                    ("path", .string(c.path)), ("apiKey", .from(c.apiKey)), ("idempotencyKey", .from(c.idempotencyKey)),
+                    ("status", .number(String(c.status))), ("body", c.json ?? .null),
+                ])
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object([("items", .array(items))]).serialized())))
+        }
+    }
+
+    private func answer(_ request: Request, chatbot: String, operation: String) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: 4 << 20)
+        let body = Array(buffer: buffer)
+        let opts = options.withLock { $0 }
+        let n = counter.withLock { c -> Int in
+            c += 1
+            return c
+        }
+        if opts.delaySeconds > 0 { try await Task.sleep(for: .seconds(opts.delaySeconds)) }
+        var status = 200
+        if n <= opts.failFirst || (opts.failRate > 0 && Double.random(in: 0..<1) < opts.failRate) { status = opts.failStatus }
+        guard ["handle", "event"].contains(operation) else { status = 404; return Response(status: .notFound) }
+        let json = try? JSONValue.parse(body)
+        if json == nil || json?["chatbotId"]?.string != chatbot || request.headers[.init("x-chatcaptain-key")!] == nil {
+            status = 400
+        }
+        let call = RecordedCall(
+            path: request.uri.path, apiKey: request.headers[.init("x-chatcaptain-key")!],
+            idempotencyKey: request.headers[.init("idempotency-key")!], body: body, status: status)
+        calls.withLock { $0.append(call) }
+        if opts.printCalls { Self.printLine(call, operation: operation, json: json) }
+        if status != 200 {
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let after = opts.retryAfter, status != 400 { headers[.retryAfter] = after }
+            let message = status == 400 ? "bad request: the envelope is not valid" : "stand-in failure (as configured)"
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"\(message)\"}")))
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+    }
+
+    static func printLine(_ call: RecordedCall, operation: String, json: JSONValue?) {
+        var parts = ["[chatbot-api]", "\(call.status)", operation]
+        if let j = json {
+            if let e = j["event"]?.string { parts.append("event=\(e)") }
+            parts.append("channel=\(j["channelId"]?.string ?? "?")")
+            parts.append("providerId=\(j["providerId"]?.string ?? "?")")
+            if let t = j[path: "message", "type"]?.string { parts.append("type=\(t)") }
+            if let text = j[path: "message", "text"]?.string { parts.append("text=\(JSONValue.string(String(text.prefix(80))).serialized())") }
+        }
+        parts.append("key=\(call.idempotencyKey ?? "-")")
+        let line = parts.joined(separator: " ") + "\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import GangwayCore
+import GangwayDelivery
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+
+/// `POST` / `GET /webhooks/{channel}[/...]`: handshake, verify, normalize, commit, answer.
+struct WebhookController: Sendable {
+    let state: GatewayState
+    let store: any DeliveryStore
+    let dispatcher: Dispatcher
+
+    func addRoutes(to router: Router<GatewayRequestContext>) {
+        for method in [HTTPRequest.Method.get, .post, .put, .head] {
+            router.on("/webhooks/:channel", method: method) { request, context in
+                try await self.handle(request, context: context, subpath: "")
+            }
+            router.on("/webhooks/:channel/**", method: method) { request, context in
+                let rest = context.parameters.getCatchAll().joined(separator: "/")
+                return try await self.handle(request, context: context, subpath: "/" + rest)
+            }
+        }
+    }
+
+    func handle(_ request: Request, context: GatewayRequestContext, subpath: String) async throws -> Response {
+        let receivedAt = Date()
+        let channelID = context.parameters.get("channel") ?? ""
+        var logger = context.logger
+        let loaded = state.loaded.value
+        guard let channel = loaded.channels[channelID] else {
+            count("unknown", "unknown", "not_found")
+            return Self.text(.notFound, "unknown channel\n")
+        }
+        let config = channel.configuration
+        logger[metadataKey: "gangway.channel.id"] = "\(config.id)"
+        logger[metadataKey: "gangway.provider"] = "\(config.provider)"
+        func outcome(_ o: String) { count(config.id, config.provider, o) }
+
+        guard state.currentPhase != .draining else {
+            outcome("unavailable")
+            return Self.text(.serviceUnavailable, "shutting down, try again\n", retryAfter: true)
+        }
+
+        // Body, bounded: a declared length over the limit is refused before reading anything.
+        let limit = loaded.configuration.server.maxBodyBytes
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            outcome("too_large")
+            logger.info("webhook refused: body too large", metadata: ["gangway.body.declared": "\(declared)", "gangway.body.limit": "\(limit)"])
+            return Self.text(.contentTooLarge, "body exceeds \(limit) bytes\n")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            outcome("too_large")
+            logger.info("webhook refused: body too large", metadata: ["gangway.body.limit": "\(limit)"])
+            return Self.text(.contentTooLarge, "body exceeds \(limit) bytes\n")
+        }
+
+        var headers = HeaderFields()
+        for field in request.headers { headers.add(field.name.canonicalName, field.value) }
+        let target = request.head.path ?? request.uri.description
+        let url = PublicURL.reconstruct(
+            target: target, headers: headers, peer: context.remoteAddress?.ipAddress, server: loaded.configuration.server)
+        let inbound = InboundRequest(
+            method: request.method.rawValue, url: url, subpath: subpath, headers: headers,
+            body: Array(buffer: body), receivedAt: receivedAt)
+        let adapter = channel.adapter
+
+        let calls: [InboundCall]
+        switch Self.run(adapter, inbound) {
+        case .answer(let answer):
+            outcome("handshake")
+            logger.info("handshake answered")
+            return Self.response(answer)
+        case .methodNotAllowed:
+            outcome("method_not_allowed")
+            return Self.text(.methodNotAllowed, "\(inbound.method) is not used by \(config.provider)\n")
+        case .refused(let error):
+            let label = error.kind == .badRequest ? "bad_request" : error.kind.rawValue
+            outcome(label)
+            logger.info("webhook refused", metadata: ["gangway.reason": "\(error.message)", "gangway.status": "\(error.httpStatus)"])
+            return Self.text(HTTPResponse.Status(code: error.httpStatus), "\(error.message)\n")
+        case .unverified(let error, let normalized):
+            let mode = config.verification
+            Counter(
+                label: "gangway_verification_failures_total",
+                dimensions: [("channel", config.id), ("provider", config.provider), ("mode", mode.rawValue)]
+            ).increment()
+            var meta: Logger.Metadata = ["gangway.verification.mode": "\(mode.rawValue)", "gangway.reason": "\(error.message)"]
+            for (k, v) in error.diagnosis { meta["gangway.check.\(k)"] = "\(v)" }
+            guard mode == .report, let normalized else {
+                logger.warning("webhook refused: verification failed", metadata: meta)
+                outcome("unauthorized")
+                return Self.text(.unauthorized, "signature verification failed\n")
+            }
+            logger.warning("verification failed, let through (report mode)", metadata: meta)
+            calls = normalized
+        case .calls(let normalized):
+            calls = normalized
+        }
+
+        if calls.isEmpty {
+            outcome("ignored")
+            logger.debug("authentic webhook with nothing to forward: ignored")
+            return Self.response(adapter.acknowledgement(for: inbound))
+        }
+        let deliveries = calls.map { NewDelivery(call: $0, channel: config) }
+        let result: EnqueueOutcome
+        do {
+            result = try await store.enqueue(deliveries, now: receivedAt)
+        } catch {
+            outcome("unavailable")
+            logger.error(
+                "webhook not stored: the store failed; answered 503 so that the provider retries", metadata: ["gangway.error": "\(error)"])
+            return Self.text(.serviceUnavailable, "cannot store the webhook now, try again\n", retryAfter: true)
+        }
+        if result.stored > 0 { dispatcher.wake() }
+        let dims = [("channel", config.id), ("provider", config.provider)]
+        Counter(label: "gangway_calls_queued_total", dimensions: dims).increment(by: result.stored)
+        if result.duplicates > 0 { Counter(label: "gangway_calls_duplicate_total", dimensions: dims).increment(by: result.duplicates) }
+        outcome(result.stored == 0 ? "duplicate" : "accepted")
+        logger.debug("webhook committed", metadata: ["gangway.calls.stored": "\(result.stored)", "gangway.calls.duplicates": "\(result.duplicates)"])
+        return Self.response(adapter.acknowledgement(for: inbound))
+    }
+
+    /// What the adapter made of a request.
+    enum AdapterVerdict {
+        case answer(AdapterResponse)
+        case methodNotAllowed
+        case refused(AdapterError)
+        /// Verification failed; the calls are there for report mode (nil when the body did not parse).
+        case unverified(AdapterError, [InboundCall]?)
+        case calls([InboundCall])
+    }
+
+    /// Runs the adapter's pure steps: handshake, verify, normalize.
+    static func run(_ adapter: any ChannelAdapter, _ inbound: InboundRequest) -> AdapterVerdict {
+        do {
+            if let answer = try adapter.handshake(inbound) { return .answer(answer) }
+        } catch {
+            return .refused(error)
+        }
+        guard adapter.methods.contains(inbound.method) else { return .methodNotAllowed }
+        var failure: AdapterError?
+        do {
+            try adapter.verify(inbound)
+        } catch {
+            guard error.kind == .unauthorized else { return .refused(error) }
+            failure = error
+        }
+        let calls: [InboundCall]
+        do {
+            calls = try adapter.normalize(inbound)
+        } catch {
+            if let failure { return .unverified(failure, nil) }
+            return .refused(error)
+        }
+        if let failure { return .unverified(failure, calls) }
+        return .calls(calls)
+    }
+
+    private func count(_ channel: String, _ provider: String, _ outcome: String) {
+        Counter(label: "gangway_webhooks_total", dimensions: [("channel", channel), ("provider", provider), ("outcome", outcome)]).increment()
+    }
+
+    static func response(_ answer: AdapterResponse) -> Response {
+        var headers = HTTPFields()
+        if let type = answer.contentType { headers[.contentType] = type }
+        return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String, retryAfter: Bool = false) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        if retryAfter { headers[.retryAfter] = "5" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Adapters
+import Foundation
+import GangwayCore
+import GangwayServer
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Also run the stand-in chatbot API on 127.0.0.1:8090 in this process, printing each call it receives.")
+    var demo = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+
+    @Option(help: "Seconds between /readyz turning 503 and the listener closing on SIGTERM.")
+    var drainDelay: Double = 0
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
+    }
+
+    func run() async throws {
+        let config = try options.load()
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "gangway")
+
+        var gatewayOptions = GatewayOptions(providers: AdapterRegistry.standard)
+        gatewayOptions.configPath = options.path
+        gatewayOptions.drainDelaySeconds = drainDelay
+        gatewayOptions.renderMetrics = {
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return String(decoding: buffer, as: UTF8.self)
+        }
+        let gateway: Gateway
+        do {
+            gateway = try await buildGateway(configuration: config, options: gatewayOptions, logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["gangway.error": "\(error)"])
+            throw ExitCode.failure
+        }
+        say("gangway: serving \(config.channels.count) channels on \(config.server.host):\(config.server.port), store \(config.store.path)")
+        for ch in config.channels { say("  \(ch.provider)\t\(config.server.webhookURL(channelID: ch.id))") }
+
+        if demo {
+            let mock = MockUpstream()
+            let router = Router()
+            mock.addRoutes(to: router)
+            let mockApp = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 8090)), logger: logger)
+            say("gangway: demo stand-in chatbot API on http://127.0.0.1:8090; try: gangway simulate --channel \(config.channels.first?.id ?? "<id>")")
+            let group = ServiceGroup(
+                configuration: .init(services: [mockApp, gateway.serviceGroup(signals: [])], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } else {
+            try await gateway.serviceGroup().run()
+        }
+    }
+}

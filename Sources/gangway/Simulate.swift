@@ -1,0 +1,107 @@
+import Adapters
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import GangwayCore
+import NIOCore
+import NIOHTTP1
+
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a correctly signed sample webhook of a channel's provider to the gateway.")
+
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "The channel id.") var channel: String
+    @Option(help: "The sample's name (a file in adapters/<provider>/samples/, without extension); default: the first.") var sample: String?
+    @Option(help: "The gateway's base URL (default: the config's own address).") var url: String?
+    @Flag(help: "List the provider's samples and exit.") var list = false
+
+    func run() async throws {
+        let config = try options.load()
+        guard let ch = config.channel(id: channel) else {
+            throw ValidationError("no channel \(channel) in \(options.path); channels: \(config.channels.map(\.id).joined(separator: ", "))")
+        }
+        guard let descriptor = AdapterRegistry.standard[ch.provider] else { throw ValidationError("unknown provider \(ch.provider)") }
+        let samples = try SampleFiles.list(provider: ch.provider)
+        if list {
+            for s in samples { say(s.name) }
+            return
+        }
+        let preferred = samples.first(where: { $0.name == "text" }) ?? samples.first(where: { $0.name == "sms" }) ?? samples.first
+        guard let chosen = sample.map({ name in samples.first(where: { $0.name == name }) }) ?? preferred else {
+            throw ValidationError("no sample \(sample ?? "") for \(ch.provider); samples: \(samples.map(\.name).joined(separator: ", "))")
+        }
+        // Signed for the URL the gateway will reconstruct (its publicURL); sent to where it listens.
+        let signedURL = config.server.webhookURL(channelID: ch.id)
+        let host = config.server.host == "0.0.0.0" ? "127.0.0.1" : config.server.host
+        let base = url ?? "http://\(host):\(config.server.port)"
+        var request = SampleRequest(url: signedURL, contentType: chosen.contentType, body: chosen.body)
+        descriptor.signSample(&request, ch)
+
+        var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)")
+        outgoing.method = .POST
+        outgoing.headers.add(name: "content-type", value: request.contentType)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let response = try await client.execute(outgoing, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            try await client.shutdown()
+            say("sent \(ch.provider) sample \"\(chosen.name)\" to \(base)/webhooks/\(ch.id) (signed for \(signedURL))")
+            say("gateway answered \(response.status.code): \(String(buffer: body))")
+            if response.status.code >= 300 { throw ExitCode.failure }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            try? await client.shutdown()
+            var err = StandardError()
+            print("cannot reach the gateway at \(base): \(error). Is `gangway serve` running?", to: &err)
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// The sample payloads under `adapters/<provider>/samples/`: `.json` is sent as
+/// `application/json`, `.form` as `application/x-www-form-urlencoded`, `.xml` as `text/xml`.
+enum SampleFiles {
+    struct Sample {
+        var name: String
+        var contentType: String
+        var body: [UInt8]
+    }
+
+    static func list(provider: String) throws -> [Sample] {
+        guard let folder = locate(provider: provider) else {
+            throw ValidationError("cannot find adapters/\(provider)/samples (run from the repository, or set GANGWAY_SAMPLES to the adapters folder)")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        return names.compactMap { file in
+            let ext = (file as NSString).pathExtension
+            let type: String
+            switch ext {
+            case "json": type = "application/json"
+            case "form": type = "application/x-www-form-urlencoded"
+            case "xml": type = "text/xml"
+            default: return nil
+            }
+            guard let data = FileManager.default.contents(atPath: "\(folder)/\(file)") else { return nil }
+            var body = Array(data)
+            // Files end with a newline for editors; the provider's body does not.
+            if type != "application/json" { while body.last == 0x0A { body.removeLast() } }
+            return Sample(name: (file as NSString).deletingPathExtension, contentType: type, body: body)
+        }
+    }
+
+    static func locate(provider: String) -> String? {
+        var roots: [String] = []
+        if let env = ProcessInfo.processInfo.environment["GANGWAY_SAMPLES"] { roots.append(env) }
+        roots.append(FileManager.default.currentDirectoryPath + "/adapters")
+        var dir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        for _ in 0..<5 {
+            roots.append(dir + "/adapters")
+            dir = (dir as NSString).deletingLastPathComponent
+        }
+        return roots.map { "\($0)/\(provider)/samples" }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+}

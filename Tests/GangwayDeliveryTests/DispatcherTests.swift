@@ -1,0 +1,202 @@
+import AsyncHTTPClient
+import Foundation
+import GangwayCore
+import GangwayDelivery
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// The dispatcher against a real stand-in API on loopback.
+@Suite struct DispatcherTests {
+    static let logger: Logger = {
+        var l = Logger(label: "dispatcher-test")
+        l.logLevel = .critical
+        return l
+    }()
+
+    func ch(_ id: String = "ch1") -> ChannelConfiguration {
+        var c = ChannelConfiguration(id: id, name: "Test", provider: "test", chatbotId: "bot_1")
+        c.async = true
+        return c
+    }
+
+    func call(_ key: String, user: String) -> InboundCall {
+        .handle(key: key, providerId: user, message: InboundMessage(id: key, type: .text, text: "m \(key)"), provider: ProviderInfo(name: "test"))
+    }
+
+    /// Runs a dispatcher over a fresh store against `baseURL` while `body` runs.
+    func withDispatcher(
+        baseURL: String, retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.2),
+        maxConcurrency: Int = 16, timeout: Double = 5, breakerThreshold: Int = 1000,
+        _ body: @Sendable (any DeliveryStore, Dispatcher) async throws -> Void
+    ) async throws {
+        let (store, _) = try StoreFactory.makeSQLite()
+        try await store.prepare()
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = ChatbotAPIClient(httpClient: http, baseURL: baseURL, timeout: timeout)
+        var config = Dispatcher.Configuration(maxConcurrency: maxConcurrency, retry: retry)
+        config.pollSeconds = 0.05
+        config.breakerThreshold = breakerThreshold
+        config.breakerInitialCooldown = 0.3
+        let dispatcher = Dispatcher(store: store, client: client, configuration: config, apiKey: { "key-\($0)" }, logger: Self.logger)
+        let group = ServiceGroup(configuration: .init(services: [dispatcher], logger: Self.logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body(store, dispatcher)
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                try? await http.shutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try await http.shutdown()
+    }
+
+    @Test func sendsTheDocumentedRequest() async throws {
+        let standIn = StandIn()
+        try await withServer(standIn.router()) { base in
+            try await withDispatcher(baseURL: base) { store, dispatcher in
+                var c = call("wamid.1", user: "4912345")
+                c.contact = InboundContact(name: "Max")
+                _ = try await store.enqueue([NewDelivery(call: c, channel: ch())], now: Date())
+                dispatcher.wake()
+                #expect(try await eventually { standIn.calls.count == 1 })
+                #expect(try await eventually { try await store.statistics().delivered == 1 })
+            }
+        }
+        let r = try #require(standIn.calls.first)
+        #expect(r.path == "/v1/chatbots/bot_1/conversations/handle")
+        #expect(r.headers["x-chatcaptain-key"] == "key-ch1")
+        #expect(r.headers["idempotency-key"] == "ch1:wamid.1")
+        #expect(r.headers["content-type"] == "application/json")
+        #expect(r.body["chatbotId"]?.string == "bot_1")
+        #expect(r.body["channelId"]?.string == "ch1")
+        #expect(r.body["channelName"]?.string == "Test")
+        #expect(r.body["providerId"]?.string == "4912345")
+        #expect(r.body["async"] == .bool(true))
+        #expect(r.body["event"] == nil)
+        #expect(r.body["callee"] == nil)
+        #expect(r.body[path: "message", "text"]?.string == "m wamid.1")
+        #expect(r.body[path: "contact", "name"]?.string == "Max")
+        #expect(!r.body.serialized().contains("null"))
+    }
+
+    @Test func keepsOrderPerConversationAndRunsConversationsInParallel() async throws {
+        let standIn = StandIn { _, _ in StandIn.Answer(delay: Double.random(in: 0...0.01)) }
+        let users = (0..<8).map { "user\($0)" }
+        try await withServer(standIn.router()) { base in
+            try await withDispatcher(baseURL: base) { store, dispatcher in
+                for i in 0..<15 {
+                    for u in users { _ = try await store.enqueue([NewDelivery(call: call("\(u)-\(i)", user: u), channel: ch())], now: Date()) }
+                    dispatcher.wake()
+                }
+                #expect(try await eventually(20) { try await store.statistics().delivered == 120 })
+            }
+        }
+        #expect(standIn.maxInFlightPerConversation.withLock { $0 } == 1)
+        for u in users {
+            let seen = standIn.calls.filter { $0.body["providerId"]?.string == u }.compactMap { $0.body[path: "message", "id"]?.string }
+            #expect(seen == (0..<15).map { "\(u)-\($0)" })
+        }
+    }
+
+    @Test func retriesWithTheSameKeyUntilDelivered() async throws {
+        let standIn = StandIn { index, _ in index <= 2 ? StandIn.Answer(status: 503) : StandIn.Answer() }
+        try await withServer(standIn.router()) { base in
+            try await withDispatcher(baseURL: base) { store, dispatcher in
+                _ = try await store.enqueue([NewDelivery(call: call("m1", user: "u"), channel: ch())], now: Date())
+                dispatcher.wake()
+                #expect(try await eventually { try await store.statistics().delivered == 1 })
+                let d = try #require(try await store.list(state: .delivered, channel: nil, limit: 1).first)
+                #expect(d.attempts == 3)
+            }
+        }
+        #expect(standIn.calls.map { $0.headers["idempotency-key"] } == ["ch1:m1", "ch1:m1", "ch1:m1"])
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        let standIn = StandIn { index, _ in index == 1 ? StandIn.Answer(status: 429, headers: ["Retry-After": "1"]) : StandIn.Answer() }
+        try await withServer(standIn.router()) { base in
+            try await withDispatcher(baseURL: base) { store, dispatcher in
+                _ = try await store.enqueue([NewDelivery(call: call("m1", user: "u"), channel: ch())], now: Date())
+                dispatcher.wake()
+                #expect(try await eventually { try await store.statistics().delivered == 1 })
+            }
+        }
+        let calls = standIn.calls
+        #expect(calls.count == 2)
+        #expect(calls[1].at.timeIntervalSince(calls[0].at) >= 0.95)
+    }
+
+    @Test func clientErrorsAreDeadLetteredAtOnceAndDoNotBlockTheConversation() async throws {
+        let standIn = StandIn { _, body in
+            body[path: "message", "id"]?.string == "bad" ? StandIn.Answer(status: 422, body: #"{"error":"invalid providerId"}"#) : StandIn.Answer()
+        }
+        try await withServer(standIn.router()) { base in
+            try await withDispatcher(baseURL: base) { store, dispatcher in
+                _ = try await store.enqueue(
+                    [NewDelivery(call: call("bad", user: "u"), channel: ch()), NewDelivery(call: call("good", user: "u"), channel: ch())], now: Date())
+                dispatcher.wake()
+                #expect(try await eventually { try await store.statistics().delivered == 1 })
+                let dead = try #require(try await store.list(state: .dead, channel: nil, limit: 5).first)
+                #expect(dead.key == "ch1:bad")
+                #expect(dead.lastStatus == 422)
+                #expect(dead.lastError?.contains("invalid providerId") == true)
+                #expect(dead.attempts == 1)
+            }
+        }
+        #expect(standIn.calls.count == 2)
+    }
+
+    @Test func givesUpAfterMaxAttemptsWithTheLastError() async throws {
+        let standIn = StandIn { _, _ in StandIn.Answer(status: 500) }
+        try await withServer(standIn.router()) { base in
+            try await withDispatcher(baseURL: base, retry: RetryPolicy(maxAttempts: 3, initialBackoffSeconds: 0.01, maxBackoffSeconds: 0.02)) { store, dispatcher in
+                _ = try await store.enqueue([NewDelivery(call: call("m", user: "u"), channel: ch())], now: Date())
+                dispatcher.wake()
+                #expect(try await eventually { try await store.statistics().dead == 1 })
+                let dead = try #require(try await store.list(state: .dead, channel: nil, limit: 1).first)
+                #expect(dead.attempts == 3)
+                #expect(dead.lastStatus == 500)
+                #expect(dead.lastError?.contains("gave up after 3 attempts") == true)
+            }
+        }
+    }
+
+    @Test func aFailingConversationDoesNotHoldUpOthers() async throws {
+        let standIn = StandIn { _, body in body["providerId"]?.string == "stuck" ? StandIn.Answer(status: 503) : StandIn.Answer() }
+        try await withServer(standIn.router()) { base in
+            try await withDispatcher(baseURL: base, retry: RetryPolicy(maxAttempts: 100, initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.1)) { store, dispatcher in
+                _ = try await store.enqueue([NewDelivery(call: call("s1", user: "stuck"), channel: ch())], now: Date())
+                for i in 0..<20 { _ = try await store.enqueue([NewDelivery(call: call("f\(i)", user: "free\(i % 4)"), channel: ch())], now: Date()) }
+                dispatcher.wake()
+                #expect(try await eventually { try await store.statistics().delivered == 20 })
+                #expect(try await store.statistics().pending == 1)
+            }
+        }
+    }
+
+    @Test func breakerStopsAttemptsWhileTheAPIIsDownAndCallsWaitOnDisk() async throws {
+        // A port nobody listens on: every attempt is a connection error.
+        let standIn = StandIn()
+        let deadBase = try await withServer(standIn.router()) { base in base }  // bound, then closed
+        try await withDispatcher(
+            baseURL: deadBase, retry: RetryPolicy(maxAttempts: 1000, initialBackoffSeconds: 0.01, maxBackoffSeconds: 0.01), timeout: 1,
+            breakerThreshold: 3
+        ) { store, dispatcher in
+            for i in 0..<50 { _ = try await store.enqueue([NewDelivery(call: call("m\(i)", user: "u\(i)"), channel: ch())], now: Date()) }
+            dispatcher.wake()
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(dispatcher.breakerOpen)
+            let attempts = try await store.list(state: .pending, channel: nil, limit: 100).reduce(0) { $0 + $1.attempts }
+            // Without the breaker 50 conversations would each have been tried many times.
+            #expect(attempts < 30, "attempts while down: \(attempts)")
+            #expect(try await store.statistics().pending == 50)
+        }
+    }
+}
