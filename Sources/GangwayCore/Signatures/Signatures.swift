@@ -100,3 +100,12 @@ public enum Signatures {
         "\(signature.prefix(6))… (\(signature.count) chars)"
     }
 }
+
+extension Signatures {
+    /// Verifies an Ed25519 signature (Discord, Telnyx) with a raw 32-byte public key.
+    /// - Returns: false when the key or signature is malformed or the signature does not match.
+    public static func verifyEd25519(publicKey: [UInt8], signature: [UInt8], message: some DataProtocol) -> Bool {
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }
+        return key.isValidSignature(signature, for: Array(message))
+    }
+}
