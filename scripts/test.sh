@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test: the Swift suites (unit, store contract, dispatcher, server on loopback) and the
+# end-to-end suites that drive the built `gangway` binary (provider SDK signatures, kill -9,
+# SIGTERM drain, the command line). Installs what they need (a Python venv with the providers'
+# SDKs) itself. Everything listens on 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
+
+step "swift build (debug, with tests)"
+swift build --build-tests
+
+step "swift test"
+swift test --skip-build
+
+step "python venv for provider SDKs"
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+.venv/bin/pip install --quiet --disable-pip-version-check $(printf -- '-r %s ' Tests/e2e/requirements*.txt)
+
+step "end-to-end tests against the built binary"
+GANGWAY_BIN="$PWD/.build/debug/gangway" .venv/bin/python -m unittest discover -s Tests/e2e -p 'test_*.py' -v
+
+step "all tests passed"
