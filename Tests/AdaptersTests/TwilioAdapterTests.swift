@@ -91,3 +91,26 @@ import Testing
         #expect(ack.bodyText.hasSuffix("<Response/>"))
     }
 }
+
+@Suite struct TwilioJSONBodyTests {
+    @Test func jsonBodiesAreCoveredByBodySHA256() throws {
+        // Twilio's documented JSON example: {"property": "value", "boolean": true} → this bodySHA256.
+        let ch = channel("twilio", secrets: ["authToken": "12345"])
+        let body = Array(#"{"property": "value", "boolean": true}"#.utf8)
+        let hash = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+        #expect(Signatures.hex(Signatures.sha256(body)) == hash)
+        let url = "https://mycompany.com/myapp.php?bodySHA256=\(hash)"
+        let sig = Signatures.base64(Signatures.hmac(.sha1, key: "12345", message: Array(url.utf8)))
+        let request = InboundRequest(method: "POST", url: url, headers: ["X-Twilio-Signature": sig, "Content-Type": "application/json"], body: body)
+        try adapter(for: ch).verify(request)
+        var tampered = request
+        tampered.body = Array(#"{"property": "other", "boolean": true}"#.utf8)
+        expectUnauthorized { try adapter(for: ch).verify(tampered) }
+        let bareURL = "https://mycompany.com/myapp.php"
+        let bare = InboundRequest(
+            method: "POST", url: bareURL,
+            headers: ["X-Twilio-Signature": Signatures.base64(Signatures.hmac(.sha1, key: "12345", message: Array(bareURL.utf8))), "Content-Type": "application/json"],
+            body: body)
+        expectUnauthorized { try adapter(for: ch).verify(bare) }
+    }
+}

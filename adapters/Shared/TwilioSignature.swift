@@ -30,8 +30,12 @@ enum TwilioSignature {
         for url in urlVariants(request.url) {
             let mac = Signatures.hmac(hash, key: authToken, message: Array(signedString(url: url, form: form).utf8))
             if Signatures.constantTimeEquals(mac, givenBytes) {
-                if isForm == false, let expectedHash = FormField.parseQuery(ofURL: url)[field: "bodySHA256"] {
-                    guard Signatures.hex(Signatures.sha256(request.body)) == expectedHash.lowercased() else {
+                if !isForm && !request.body.isEmpty {
+                    // A JSON body is covered by the bodySHA256 query parameter, which the URL signature covers.
+                    guard let expectedHash = FormField.parseQuery(ofURL: url)[field: "bodySHA256"] else {
+                        throw .unauthorized("a non-form body without bodySHA256 in the URL is not covered by the signature", diagnosis: diagnosis)
+                    }
+                    guard Signatures.constantTimeEquals(Signatures.hex(Signatures.sha256(request.body)), expectedHash.lowercased()) else {
                         throw .unauthorized("bodySHA256 does not match the body", diagnosis: diagnosis)
                     }
                 }
