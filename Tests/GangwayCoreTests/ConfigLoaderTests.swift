@@ -163,3 +163,25 @@ private let registry = ProviderRegistry([
         #expect("\(Secret("hidden"))" == "<redacted>")
     }
 }
+
+@Suite struct ConfigVariableTests {
+    @Test func variablesWorkInsideFlowMappingsAsTheDocsWriteThem() throws {
+        let loader = ConfigLoader(providers: registry, environment: ["A": "x}y", "B": "two words"])
+        let config = try loader.parse(
+            yaml: """
+                upstream: { baseURL: "http://127.0.0.1:1", apiKey: ${B} }
+                channels:
+                  - { id: c, name: "n ${B}", provider: meta, chatbotId: b, secrets: { appSecret: ${A}, verifyToken: pre-${B}-post } }
+                """)
+        #expect(config.upstream.apiKey?.value == "two words")
+        #expect(config.channels[0].secret("appSecret") == "x}y")
+        #expect(config.channels[0].secret("verifyToken") == "pre-two words-post")
+        #expect(config.channels[0].name == "n two words")
+    }
+
+    @Test func anUnclosedOrInvalidVariableIsAnError() {
+        let loader = ConfigLoader(providers: registry, environment: [:])
+        #expect(throws: ConfigErrors.self) { try loader.parse(yaml: "upstream: { baseURL: \"http://h\", apiKey: \"${OPEN\" }") }
+        #expect(throws: ConfigErrors.self) { try loader.parse(yaml: "upstream: { baseURL: \"http://h\", apiKey: \"${BAD-NAME}\" }") }
+    }
+}

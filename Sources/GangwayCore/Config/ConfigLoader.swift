@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     public func parse(yaml: String) throws(ConfigErrors) -> GangwayConfiguration {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml)
+            node = try Yams.compose(yaml: ConfigReader.protectVariables(yaml))
         } catch {
             throw ConfigErrors([ConfigError(place: "yaml", message: "not valid YAML: \(error)")])
         }

@@ -80,7 +80,19 @@ struct ConfigReader {
         return expand(s.string, at: place)
     }
 
-    mutating func expand(_ text: String, at place: String) -> String? {
+    static let openMarker = "\u{E000}"
+    static let closeMarker = "\u{E001}"
+
+    /// `${NAME}` inside a YAML flow mapping (`secrets: { appSecret: ${WA_APP_SECRET} }`, as the
+    /// docs write it) would end the mapping at its `}`. Before parsing, each well-formed `${NAME}` is
+    /// turned into private-use markers that YAML treats as plain characters; ``expand(_:at:)``
+    /// turns them back.
+    static func protectVariables(_ yaml: String) -> String {
+        yaml.replacing(/\$\{([A-Za-z0-9_]+)\}/) { match in openMarker + match.output.1 + closeMarker }
+    }
+
+    mutating func expand(_ raw: String, at place: String) -> String? {
+        let text = raw.replacingOccurrences(of: Self.openMarker, with: "${").replacingOccurrences(of: Self.closeMarker, with: "}")
         guard text.contains("${") else { return text }
         var out = ""
         var rest = Substring(text)
