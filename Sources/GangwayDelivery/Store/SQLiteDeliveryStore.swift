@@ -10,7 +10,7 @@ import Synchronization
 /// transaction, so one fsync covers many webhooks.
 public final class SQLiteDeliveryStore: DeliveryStore {
     private let pool: DatabasePool
-    private let groupCommit: GroupCommit
+    private let batcher: WriteBatcher
 
     /// Opens (and creates) the database file.
     /// - Parameter path: the file; its folder is created when missing.
@@ -24,7 +24,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: config)
-        groupCommit = GroupCommit(pool: pool)
+        batcher = WriteBatcher(pool: pool)
     }
 
     public func prepare() async throws {
@@ -66,7 +66,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
         if calls.isEmpty { return EnqueueOutcome(stored: 0, duplicates: 0) }
-        return try await groupCommit.submit(calls, now: now)
+        return try await batcher.perform { db in try Self.insert(calls, now: now, db: db) }
     }
 
     public func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {
@@ -88,7 +88,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     public func claim(limit: Int, now: Date, lease: Double) async throws -> [Delivery] {
         guard limit > 0 else { return [] }
         let t = now.timeIntervalSince1970
-        return try await pool.write { db in
+        return try await batcher.perform { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -120,7 +120,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func markDelivered(id: Int64, status: Int, now: Date) async throws {
-        try await pool.write { db in
+        try await batcher.perform { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_status = ?,
@@ -131,7 +131,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
-        try await pool.write { db in
+        try await batcher.perform { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET attempts = attempts + 1, lease_until = NULL, last_status = ?, last_error = ?,
@@ -142,7 +142,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {
-        try await pool.write { db in
+        try await batcher.perform { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET state = 'dead', attempts = attempts + 1, lease_until = NULL, last_status = ?,
@@ -285,16 +285,20 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 }
 
-/// Leader-based group commit: batches queue up while a transaction runs, and the next
-/// transaction commits all of them at once.
-private final class GroupCommit: Sendable {
-    private struct Waiter {
-        var calls: [NewDelivery]
-        var now: Date
-        var continuation: CheckedContinuation<EnqueueOutcome, any Error>
+/// Leader-based group commit for every write: operations that arrive while a transaction runs
+/// are all executed in the next transaction, each in its own savepoint (one failing operation
+/// does not undo the others), and each caller is resumed only after that transaction committed.
+/// One fsync thus covers many webhooks and many delivery outcomes.
+final class WriteBatcher: Sendable {
+    private struct Operation: Sendable {
+        /// Runs inside the shared transaction; returns what to do once it has committed.
+        var run: @Sendable (Database) -> @Sendable () -> Void
+        /// Called instead when the transaction failed.
+        var fail: @Sendable (any Error) -> Void
     }
+
     private struct State {
-        var waiting: [Waiter] = []
+        var waiting: [Operation] = []
         var leaderRunning = false
     }
 
@@ -303,10 +307,27 @@ private final class GroupCommit: Sendable {
 
     init(pool: DatabasePool) { self.pool = pool }
 
-    func submit(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
-        try await withCheckedThrowingContinuation { continuation in
+    func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let operation = Operation(
+                run: { db in
+                    let result: Result<T, any Error>
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try body(db)
+                            return .commit
+                        }
+                        // inSavepoint returned normally, so the body produced its value.
+                        result = .success(value!)
+                    } catch {
+                        result = .failure(error)
+                    }
+                    return { continuation.resume(with: result) }
+                },
+                fail: { error in continuation.resume(throwing: error) })
             let lead = state.withLock { s in
-                s.waiting.append(Waiter(calls: calls, now: now, continuation: continuation))
+                s.waiting.append(operation)
                 if s.leaderRunning { return false }
                 s.leaderRunning = true
                 return true
@@ -319,7 +340,7 @@ private final class GroupCommit: Sendable {
 
     private func drain() async {
         while true {
-            let batch = state.withLock { s -> [Waiter] in
+            let batch = state.withLock { s -> [Operation] in
                 let b = s.waiting
                 s.waiting = []
                 if b.isEmpty { s.leaderRunning = false }
@@ -327,12 +348,11 @@ private final class GroupCommit: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let outcomes = try await pool.write { db in
-                    try batch.map { try SQLiteDeliveryStore.insert($0.calls, now: $0.now, db: db) }
-                }
-                for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
+                let completions = try await pool.write { db in batch.map { $0.run(db) } }
+                for complete in completions { complete() }
             } catch {
-                for waiter in batch { waiter.continuation.resume(throwing: error) }
+                // The transaction did not commit: nothing of this batch is stored.
+                for operation in batch { operation.fail(error) }
             }
         }
     }
