@@ -51,7 +51,7 @@ let package = Package(
             dependencies: ["GangwayCore"],
             path: "adapters",
             exclude: ["README.md", "whatsapp/README.md", "whatsapp/samples", "telegram/README.md", "telegram/samples",
-                      "twilio/README.md", "twilio/samples"],
+                      "twilio/README.md", "twilio/samples", "twilio-voice/README.md", "twilio-voice/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -22,43 +22,54 @@ struct Simulate: AsyncParsableCommand {
             throw ValidationError("no channel \(channel) in \(options.path); channels: \(config.channels.map(\.id).joined(separator: ", "))")
         }
         guard let descriptor = AdapterRegistry.standard[ch.provider] else { throw ValidationError("unknown provider \(ch.provider)") }
-        let samples = try SampleFiles.list(provider: ch.provider)
+        let samples = try SampleFiles.list(provider: ch.provider, voice: descriptor.isVoice)
         if list {
             for s in samples { say(s.name) }
             return
         }
-        let preferred = samples.first(where: { $0.name == "text" }) ?? samples.first(where: { $0.name == "sms" }) ?? samples.first
-        guard let chosen = sample.map({ name in samples.first(where: { $0.name == name }) }) ?? preferred else {
-            throw ValidationError("no sample \(sample ?? "") for \(ch.provider); samples: \(samples.map(\.name).joined(separator: ", "))")
+        let plan: [SampleFiles.Sample]
+        if let sample {
+            guard let one = samples.first(where: { $0.name == sample }) else {
+                throw ValidationError("no sample \(sample) for \(ch.provider); samples: \(samples.map(\.name).joined(separator: ", "))")
+            }
+            plan = [one]
+        } else if descriptor.isVoice {
+            // A whole call: its start, each turn, its end.
+            plan = samples.filter { $0.subpath.isEmpty } + samples.filter { $0.subpath == "/gather" } + samples.filter { $0.subpath == "/status" }
+        } else {
+            let preferred = samples.first(where: { $0.name == "text" }) ?? samples.first(where: { $0.name == "sms" }) ?? samples.first
+            plan = preferred.map { [$0] } ?? []
         }
-        // Signed for the URL the gateway will reconstruct (its publicURL); sent to where it listens.
-        let signedURL = config.server.webhookURL(channelID: ch.id)
+        guard !plan.isEmpty else { throw ValidationError("no samples for \(ch.provider)") }
         let host = config.server.host == "0.0.0.0" ? "127.0.0.1" : config.server.host
         let base = url ?? "http://\(host):\(config.server.port)"
-        var request = SampleRequest(url: signedURL, contentType: chosen.contentType, body: chosen.body)
-        descriptor.signSample(&request, ch)
-
-        var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)")
-        outgoing.method = .POST
-        outgoing.headers.add(name: "content-type", value: request.contentType)
-        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-        outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            let response = try await client.execute(outgoing, timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            try await client.shutdown()
-            say("sent \(ch.provider) sample \"\(chosen.name)\" to \(base)/webhooks/\(ch.id) (signed for \(signedURL))")
-            say("gateway answered \(response.status.code): \(String(buffer: body))")
-            if response.status.code >= 300 { throw ExitCode.failure }
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            try? await client.shutdown()
-            var err = StandardError()
-            print("cannot reach the gateway at \(base): \(error). Is `gangway serve` running?", to: &err)
-            throw ExitCode.failure
+        var failed = false
+        for chosen in plan {
+            // Signed for the URL the gateway will reconstruct (its publicURL); sent to where it listens.
+            let signedURL = config.server.webhookURL(channelID: ch.id) + chosen.subpath
+            var request = SampleRequest(url: signedURL, contentType: chosen.contentType, body: chosen.body)
+            descriptor.signSample(&request, ch)
+            var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)\(chosen.subpath)")
+            outgoing.method = .POST
+            outgoing.headers.add(name: "content-type", value: request.contentType)
+            for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+            outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+            do {
+                let response = try await client.execute(outgoing, timeout: .seconds(30))
+                let body = try await response.body.collect(upTo: 1 << 20)
+                say("sent \(ch.provider) sample \"\(chosen.name)\" to \(base)/webhooks/\(ch.id)\(chosen.subpath) (signed for \(signedURL))")
+                say("gateway answered \(response.status.code): \(String(buffer: body))")
+                if response.status.code >= 300 { failed = true }
+            } catch {
+                try? await client.shutdown()
+                var err = StandardError()
+                print("cannot reach the gateway at \(base): \(error). Is `gangway serve` running?", to: &err)
+                throw ExitCode.failure
+            }
         }
+        try await client.shutdown()
+        if failed { throw ExitCode.failure }
     }
 }
 
@@ -69,9 +80,12 @@ enum SampleFiles {
         var name: String
         var contentType: String
         var body: [UInt8]
+        /// Where it is posted below `/webhooks/{channel}`: voice samples named `gather-*` go to
+        /// `/gather` (what the caller said), `status-*` to `/status` (the call's end).
+        var subpath: String = ""
     }
 
-    static func list(provider: String) throws -> [Sample] {
+    static func list(provider: String, voice: Bool) throws -> [Sample] {
         guard let folder = locate(provider: provider) else {
             throw ValidationError("cannot find adapters/\(provider)/samples (run from the repository, or set GANGWAY_SAMPLES to the adapters folder)")
         }
@@ -89,7 +103,9 @@ enum SampleFiles {
             var body = Array(data)
             // Files end with a newline for editors; the provider's body does not.
             if type != "application/json" { while body.last == 0x0A { body.removeLast() } }
-            return Sample(name: (file as NSString).deletingPathExtension, contentType: type, body: body)
+            let name = (file as NSString).deletingPathExtension
+            let subpath = !voice ? "" : name.hasPrefix("gather") ? "/gather" : name.hasPrefix("status") ? "/status" : ""
+            return Sample(name: name, contentType: type, body: body, subpath: subpath)
         }
     }
 

@@ -54,3 +54,25 @@ import Testing
         #expect(CIDR("nonsense") == nil)
     }
 }
+
+@Suite struct VoiceActionTests {
+    @Test func parsesEveryActionOfTheContract() {
+        let body = #"{"actions":[{"say":"Hallo","language":"de-DE"},{"play":"https://e.x/a.mp3"},{"listen":{"timeoutSeconds":5,"language":"de-DE","hints":["Termin"]}},{"transfer":"+4930123456"},{"hangup":true},{"dance":1}]}"#
+        #expect(VoiceAction.parse(Array(body.utf8)) == [
+            .say(text: "Hallo", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
+            .listen(timeoutSeconds: 5, language: "de-DE", hints: ["Termin"]), .transfer(to: "+4930123456"), .hangup,
+        ])
+    }
+
+    @Test func noActionsMeansListenAgainAndGarbageMeansFallback() {
+        #expect(VoiceAction.parse(Array("{}".utf8)) == VoiceAction.listenAgain)
+        #expect(VoiceAction.parse(Array(#"{"actions":[]}"#.utf8)) == VoiceAction.listenAgain)
+        #expect(VoiceAction.parse([]) == VoiceAction.listenAgain)
+        #expect(VoiceAction.parse(Array("<html>".utf8)) == nil)
+    }
+
+    @Test func fallbackSaysThenHangsUpOrTransfers() {
+        #expect(VoiceAction.fallback(nil) == [.say(text: "Sorry, please call again later.", language: nil), .hangup])
+        #expect(VoiceAction.fallback(.init(say: "Moment", then: "transfer", to: "+49")) == [.say(text: "Moment", language: nil), .transfer(to: "+49")])
+    }
+}

@@ -83,7 +83,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     if options.renderMetrics != nil { router.add(middleware: MetricsMiddleware()) }
-    WebhookController(state: state, store: store, dispatcher: dispatcher).addRoutes(to: router)
+    WebhookController(state: state, store: store, dispatcher: dispatcher, forwarder: DirectForwarder(client: client, store: store)).addRoutes(to: router)
     HealthController(state: state, store: store, renderMetrics: options.renderMetrics).addRoutes(to: router)
     let admin = router.group("admin").add(middleware: AdminAuthMiddleware(state: state))
     AdminController(state: state, store: store, dispatcher: dispatcher).addRoutes(to: admin)

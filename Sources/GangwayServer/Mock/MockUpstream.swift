@@ -22,6 +22,10 @@ public final class MockUpstream: Sendable {
         public var delaySeconds: Double = 0
         /// Print a line per call on stdout.
         public var printCalls: Bool = true
+        /// Extra delay for the calls of one providerId (a slow conversation), in seconds.
+        public var delayByProviderId: [String: Double] = [:]
+        /// Answer 200 with a body that is not JSON.
+        public var garbage: Bool = false
         public init() {}
     }
 
@@ -71,11 +75,12 @@ public final class MockUpstream: Sendable {
             c += 1
             return c
         }
-        if opts.delaySeconds > 0 { try await Task.sleep(for: .seconds(opts.delaySeconds)) }
+        let json = try? JSONValue.parse(body)
+        let delay = opts.delaySeconds + (json?["providerId"]?.string.flatMap { opts.delayByProviderId[$0] } ?? 0)
+        if delay > 0 { try await Task.sleep(for: .seconds(delay)) }
         var status = 200
         if n <= opts.failFirst || (opts.failRate > 0 && Double.random(in: 0..<1) < opts.failRate) { status = opts.failStatus }
         guard ["handle", "event"].contains(operation) else { status = 404; return Response(status: .notFound) }
-        let json = try? JSONValue.parse(body)
         if json == nil || json?["chatbotId"]?.string != chatbot || request.headers[.init("x-chatcaptain-key")!] == nil {
             status = 400
         }
@@ -90,7 +95,33 @@ public final class MockUpstream: Sendable {
             let message = status == 400 ? "bad request: the envelope is not valid" : "stand-in failure (as configured)"
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"\(message)\"}")))
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+        if opts.garbage {
+            return Response(status: .ok, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "<html>oops</html>")))
+        }
+        let answer = json.flatMap(Self.voiceAnswer) ?? "{}"
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
+    }
+
+    /// An echo bot for voice calls (`async: false`): greets a call, repeats what the caller said,
+    /// and hangs up on "bye".
+    static func voiceAnswer(_ json: JSONValue) -> String? {
+        guard json["async"] == .bool(false) else { return nil }
+        func say(_ text: String) -> JSONValue { .object([("say", .string(text))]) }
+        let listen = JSONValue.object([("listen", .object([("timeoutSeconds", .number("5"))]))])
+        var actions: [JSONValue]
+        if json["event"]?.string == "call_started" {
+            actions = [say("Hello, this is the Gangway demo bot. Say something."), listen]
+        } else if json[path: "message", "type"]?.string == "dtmf" {
+            actions = [say("You pressed \(json[path: "message", "text"]?.string ?? "nothing")."), listen]
+        } else {
+            let text = json[path: "message", "text"]?.string ?? ""
+            if text.lowercased().contains("bye") {
+                actions = [say("Goodbye!"), .object([("hangup", .bool(true))])]
+            } else {
+                actions = [say(text.isEmpty ? "I did not hear anything." : "You said: \(text)"), listen]
+            }
+        }
+        return JSONValue.object([("actions", .array(actions))]).serialized()
     }
 
     static func printLine(_ call: RecordedCall, operation: String, json: JSONValue?) {

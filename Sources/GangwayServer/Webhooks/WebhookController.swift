@@ -12,6 +12,7 @@ struct WebhookController: Sendable {
     let state: GatewayState
     let store: any DeliveryStore
     let dispatcher: Dispatcher
+    let forwarder: DirectForwarder
 
     func addRoutes(to router: Router<GatewayRequestContext>) {
         for method in [HTTPRequest.Method.get, .post, .put, .head] {
@@ -108,6 +109,9 @@ struct WebhookController: Sendable {
             logger.debug("authentic webhook with nothing to forward: ignored")
             return Self.response(adapter.acknowledgement(for: inbound))
         }
+        if config.delivery == .direct, let voice = adapter as? any VoiceChannelAdapter, calls.contains(where: \.needsVoiceReply) {
+            return await direct(calls, voice: voice, inbound: inbound, channel: config, apiKey: loaded.apiKey(channelID: config.id), logger: logger)
+        }
         let deliveries = calls.map { NewDelivery(call: $0, channel: config) }
         let result: EnqueueOutcome
         do {
@@ -125,6 +129,40 @@ struct WebhookController: Sendable {
         outcome(result.stored == 0 ? "duplicate" : "accepted")
         logger.debug("webhook committed", metadata: ["gangway.calls.stored": "\(result.stored)", "gangway.calls.duplicates": "\(result.duplicates)"])
         return Self.response(adapter.acknowledgement(for: inbound))
+    }
+
+    /// Direct delivery: the caller waits. The chatbot API's answer becomes the provider's reply;
+    /// on failure the caller hears the fallback (and the call is a dead letter). A call's end in the
+    /// same request is queued as usual.
+    func direct(
+        _ calls: [InboundCall], voice: any VoiceChannelAdapter, inbound: InboundRequest, channel: ChannelConfiguration, apiKey: String,
+        logger: Logger
+    ) async -> Response {
+        let queued = calls.filter { !$0.needsVoiceReply }.map { NewDelivery(call: $0, channel: channel) }
+        if !queued.isEmpty {
+            do {
+                _ = try await store.enqueue(queued, now: inbound.receivedAt)
+                dispatcher.wake()
+            } catch {
+                count(channel.id, channel.provider, "unavailable")
+                return Self.text(.serviceUnavailable, "cannot store the webhook now, try again\n", retryAfter: true)
+            }
+        }
+        var actions: [VoiceAction] = []
+        var fellBack = false
+        for call in calls where call.needsVoiceReply {
+            switch await forwarder.forward(call, channel: channel, apiKey: apiKey, receivedAt: inbound.receivedAt, logger: logger) {
+            case .answered(let a): actions += a
+            case .fallback:
+                actions = VoiceAction.fallback(channel.fallback)
+                fellBack = true
+            }
+            if fellBack { break }
+        }
+        count(channel.id, channel.provider, fellBack ? "fallback" : "answered")
+        let base = inbound.url.range(of: "/webhooks/").map { String(inbound.url[..<$0.lowerBound]) } ?? ""
+        let callback = "\(base)/webhooks/\(channel.id)/gather"
+        return Self.response(voice.render(actions, for: inbound, callbackURL: callback))
     }
 
     /// What the adapter made of a request.
