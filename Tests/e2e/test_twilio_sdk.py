@@ -80,3 +80,51 @@ class TwilioSDKTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TwilioVoiceSDKTest(unittest.TestCase):
+    """A voice call signed by Twilio's SDK; the reply compared with the TwiML the SDK builds."""
+
+    VOICE = ("      - { id: hotline, name: Hotline, provider: twilio-voice, chatbotId: bot_v, deadlineSeconds: 3,\n"
+             "          fallback: { say: 'Bitte später noch einmal.', then: hangup }, secrets: { authToken: %s } }" % TOKEN)
+
+    def test_call_start_and_turn_render_the_expected_twiml(self):
+        from twilio.twiml.voice_response import VoiceResponse, Gather
+        validator = RequestValidator(TOKEN)
+        base = "https://hooks.example.com/webhooks/hotline"
+        start = {"CallSid": "CA42", "From": "+49170111222", "To": "+4930123456", "CallStatus": "ringing", "Direction": "inbound"}
+        turn = dict(start, CallStatus="in-progress", SpeechResult="Termin bitte", Confidence="0.91")
+
+        def signed(url, params):
+            return {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": validator.compute_signature(url, params)}
+
+        def canonical(xml_text):
+            root = ET.fromstring(xml_text)
+            return [(e.tag, dict(e.attrib), (e.text or "").strip()) for e in root]
+
+        with TempDir() as tmp:
+            up = Upstream(tmp)
+            gw = Gateway(tmp, up.url, self.VOICE, public_url="https://hooks.example.com").start()
+            try:
+                status, body, _ = gw.post("/webhooks/hotline", form(start), signed(base, start))
+                self.assertEqual(status, 200, body)
+                expected = VoiceResponse()
+                expected.say("Hello, this is the Gangway demo bot. Say something.")
+                expected.append(Gather(input="speech dtmf", action=base + "/gather", method="POST", action_on_empty_result=True,
+                                       timeout=5, speech_timeout="auto"))
+                got, want = canonical(body), canonical(str(expected))
+                self.assertEqual(got[0], want[0])
+                self.assertEqual(got[1][0], want[1][0])
+                self.assertEqual({k: v.lower() for k, v in got[1][1].items()}, {k: v.lower() for k, v in want[1][1].items()})
+
+                status, body, _ = gw.post("/webhooks/hotline/gather", form(turn), signed(base + "/gather", turn))
+                self.assertEqual(status, 200, body)
+                self.assertEqual(canonical(body)[0], ("Say", {}, "You said: Termin bitte"))
+                calls = up.calls()
+                self.assertEqual([c["body"].get("event") for c in calls], ["call_started", None])
+                self.assertEqual(calls[1]["body"]["message"], {"id": calls[1]["body"]["message"]["id"], "type": "speech", "text": "Termin bitte", "confidence": 0.91})
+                self.assertEqual(calls[0]["body"]["callee"], "+4930123456")
+                self.assertIs(calls[0]["body"]["async"], False)
+            finally:
+                gw.stop()
+                up.stop()
