@@ -14,6 +14,15 @@ swift build --build-tests
 step "swift test"
 swift test --skip-build
 
+step "system tools the end-to-end tests use (nginx)"
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  else
+    echo "nginx is not installed and cannot be installed here: the nginx test will be skipped"
+  fi
+fi
+
 step "python venv for provider SDKs"
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install --quiet --disable-pip-version-check $(printf -- '-r %s ' Tests/e2e/requirements*.txt)
