@@ -2,26 +2,36 @@ import ArgumentParser
 import Foundation
 import GangwayCore
 import GangwayDelivery
+import Logging
+import PostgresNIO
 
 struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, show, replay and purge stored calls (the same store the gateway uses; safe while it runs).",
         subcommands: [List.self, Show.self, Replay.self, Purge.self])
 
-    static func openStore(_ options: ConfigOptions) async throws -> any DeliveryStore {
+    /// Opens the configured store for the duration of `body` (a PostgreSQL client runs meanwhile).
+    static func withStore(_ options: ConfigOptions, _ body: (any DeliveryStore) async throws -> Void) async throws {
         let config = try options.load()
-        guard config.store.driver == .sqlite else {
-            var err = StandardError()
-            print("store driver \(config.store.driver.rawValue) is not available in this build", to: &err)
-            throw ExitCode.failure
+        var logger = Logger(label: "gangway")
+        logger.logLevel = .warning
+        if config.store.driver == .postgres {
+            let client = PostgresClient(
+                configuration: try PostgresDeliveryStore.configuration(url: config.store.url?.value ?? ""), backgroundLogger: logger)
+            let store = PostgresDeliveryStore(client: client, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await body(store)
+            }
+            return
         }
         guard FileManager.default.fileExists(atPath: config.store.path) else {
             var err = StandardError()
             print("no store at \(config.store.path) yet (it is created when the gateway first starts)", to: &err)
             throw ExitCode.failure
         }
-        let store = try SQLiteDeliveryStore(path: config.store.path)
-        return store
+        try await body(try SQLiteDeliveryStore(path: config.store.path))
     }
 
     struct List: AsyncParsableCommand {
@@ -37,10 +47,11 @@ struct Deliveries: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await Deliveries.openStore(options)
-            let items = try await store.list(state: state.flatMap(DeliveryState.init(parsing:)), channel: channel, limit: limit)
-            for d in items { say(d.summaryLine) }
-            if items.isEmpty { say("(none)") }
+            try await Deliveries.withStore(options) { store in
+                let items = try await store.list(state: state.flatMap(DeliveryState.init(parsing:)), channel: channel, limit: limit)
+                for d in items { say(d.summaryLine) }
+                if items.isEmpty { say("(none)") }
+            }
         }
     }
 
@@ -50,13 +61,14 @@ struct Deliveries: AsyncParsableCommand {
         @Argument(help: "The call's id.") var id: Int64
 
         func run() async throws {
-            let store = try await Deliveries.openStore(options)
-            guard let d = try await store.get(id: id) else {
-                var err = StandardError()
-                print("no delivery \(id)", to: &err)
-                throw ExitCode.failure
+            try await Deliveries.withStore(options) { store in
+                guard let d = try await store.get(id: id) else {
+                    var err = StandardError()
+                    print("no delivery \(id)", to: &err)
+                    throw ExitCode.failure
+                }
+                say(d.json.serialized())
             }
-            say(d.json.serialized())
         }
     }
 
@@ -74,19 +86,20 @@ struct Deliveries: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await Deliveries.openStore(options)
-            let n: Int
-            if let id {
-                n = try await store.replay(id: id, now: Date())
-                if n == 0 {
-                    var err = StandardError()
-                    print("no dead letter \(id)", to: &err)
-                    throw ExitCode.failure
+            try await Deliveries.withStore(options) { store in
+                let n: Int
+                if let id {
+                    n = try await store.replay(id: id, now: Date())
+                    if n == 0 {
+                        var err = StandardError()
+                        print("no dead letter \(id)", to: &err)
+                        throw ExitCode.failure
+                    }
+                } else {
+                    n = try await store.replayAll(channel: channel, now: Date())
                 }
-            } else {
-                n = try await store.replayAll(channel: channel, now: Date())
+                say("replayed \(n)")
             }
-            say("replayed \(n)")
         }
     }
 
@@ -100,9 +113,10 @@ struct Deliveries: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await Deliveries.openStore(options)
-            let n = try await store.purgeDead(olderThan: olderThanHours.map { Date().addingTimeInterval(-$0 * 3600) })
-            say("purged \(n)")
+            try await Deliveries.withStore(options) { store in
+                let n = try await store.purgeDead(olderThan: olderThanHours.map { Date().addingTimeInterval(-$0 * 3600) })
+                say("purged \(n)")
+            }
         }
     }
 }

@@ -128,8 +128,13 @@ public struct ConfigLoader: Sendable {
             if let v = r.string(m, "url") { store.url = Secret(v) }
             if let v = r.double(m, "dedupWindowHours", min: 0) { store.dedupWindowHours = v }
             if store.driver == .postgres {
-                if store.url == nil { r.fail(m.place("url"), "required with driver postgres") }
-                r.fail(m.place("driver"), "postgres is not available in this build yet; use sqlite")
+                if let url = store.url?.value {
+                    if !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+                        r.fail(m.place("url"), "expected postgres://user:password@host:5432/database")
+                    }
+                } else {
+                    r.fail(m.place("url"), "required with driver postgres")
+                }
             }
         }
 

@@ -135,7 +135,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             try db.execute(
                 sql: """
                     UPDATE deliveries SET attempts = attempts + 1, lease_until = NULL, last_status = ?, last_error = ?,
-                        next_attempt_at = ? WHERE id = ?
+                        next_attempt_at = ? WHERE id = ? AND state = 'pending'
                     """,
                 arguments: [status, error, nextAttemptAt.timeIntervalSince1970, id])
         }
@@ -146,7 +146,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             try db.execute(
                 sql: """
                     UPDATE deliveries SET state = 'dead', attempts = attempts + 1, lease_until = NULL, last_status = ?,
-                        last_error = ? WHERE id = ?
+                        last_error = ? WHERE id = ? AND state = 'pending'
                     """,
                 arguments: [status, error, id])
         }

@@ -4,6 +4,7 @@ import GangwayCore
 import GangwayDelivery
 import Hummingbird
 import Logging
+import PostgresNIO
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
@@ -53,15 +54,20 @@ public struct GatewayOptions: Sendable {
 ///   - logger: the process logger.
 public func buildGateway(configuration: GangwayConfiguration, options: GatewayOptions, logger: Logger) async throws -> Gateway {
     let store: any DeliveryStore
+    var storeServices: [any Service] = []
     if let given = options.store {
         store = given
     } else {
         switch configuration.store.driver {
-        case .sqlite: store = try SQLiteDeliveryStore(path: configuration.store.path)
-        default: throw GatewayStartError("store driver \(configuration.store.driver.rawValue) is not available in this build")
+        case .postgres:
+            let client = PostgresClient(
+                configuration: try PostgresDeliveryStore.configuration(url: configuration.store.url?.value ?? ""), backgroundLogger: logger)
+            store = PostgresDeliveryStore(client: client, logger: logger)
+            storeServices.append(client)
+        default:
+            store = try SQLiteDeliveryStore(path: configuration.store.path)
         }
     }
-    try await store.prepare()
 
     var clientConfig = HTTPClient.Configuration()
     clientConfig.timeout = .init(
@@ -89,17 +95,21 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     AdminController(state: state, store: store, dispatcher: dispatcher).addRoutes(to: admin)
 
     let onListening = options.onListening
-    let app = Application(
+    // The store is prepared (schema, leases) before the server accepts anything; a PostgreSQL client
+    // runs as the first service, so it is up by then.
+    let prepareStore: @Sendable () async throws -> Void = { try await store.prepare() }
+    var app = Application(
         router: router,
         configuration: .init(
             address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port), serverName: nil),
-        services: [HTTPClientService(client: httpClient), dispatcher],
+        services: storeServices + [HTTPClientService(client: httpClient), dispatcher],
         onServerRunning: { channel in
             state.setPhase(.ready)
             logger.info("gateway listening", metadata: ["gangway.address": "\(channel.localAddress?.description ?? "?")"])
             await onListening?(channel.localAddress?.port ?? 0)
         },
         logger: logger)
+    app.beforeServerStarts(perform: prepareStore)
     return Gateway(
         state: state, store: store, dispatcher: dispatcher, client: client, application: app,
         drainGate: DrainGate(state: state, delay: options.drainDelaySeconds), logger: logger)

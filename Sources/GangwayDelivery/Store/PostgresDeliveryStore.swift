@@ -1,0 +1,294 @@
+import Foundation
+import GangwayCore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The store for several replicas: one PostgreSQL table shared by every gateway process.
+///
+/// Calls are claimed with `FOR UPDATE SKIP LOCKED` under a lease (renewed while in flight), so a
+/// replica that dies hands its calls back when the lease ends, and only the head of a
+/// conversation is ever claimable, so no two replicas hold calls of one conversation at once.
+/// Dedup is the table's unique key. The schema is created under an advisory lock, so replicas
+/// starting together do not race. The `PostgresClient` must be running (it is a `Service`).
+public final class PostgresDeliveryStore: DeliveryStore {
+    public let client: PostgresClient
+    private let table: String
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - client: a client whose `run()` is part of the service group.
+    ///   - table: the table name (tests use one per test).
+    public init(client: PostgresClient, table: String = "gangway_deliveries", logger: Logger) {
+        self.client = client
+        self.table = table
+        self.logger = logger
+    }
+
+    /// A client configuration from `postgres://user:password@host:port/database[?sslmode=disable|require]`.
+    public static func configuration(url: String) throws -> PostgresClient.Configuration {
+        guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""), let host = c.host, let user = c.user else {
+            throw StoreURLError(message: "store.url must look like postgres://user:password@host:5432/database")
+        }
+        let database = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
+        let sslmode = c.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS =
+            sslmode == "disable" ? .disable : sslmode == "require" ? .require(.makeClientConfiguration()) : .prefer(.makeClientConfiguration())
+        var config = PostgresClient.Configuration(
+            host: host, port: c.port ?? 5432, username: user.removingPercentEncoding ?? user,
+            password: c.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
+        config.options.connectTimeout = .seconds(5)
+        return config
+    }
+
+    public struct StoreURLError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    // MARK: Schema
+
+    public func prepare() async throws {
+        try await client.withConnection { connection in
+            // One replica at a time creates or upgrades the schema.
+            try await connection.query("SELECT pg_advisory_lock(7031966)", logger: logger)
+            do {
+                try await connection.query(
+                    """
+                    CREATE TABLE IF NOT EXISTS \(unescaped: table) (
+                        id BIGSERIAL PRIMARY KEY,
+                        key TEXT NOT NULL UNIQUE,
+                        channel TEXT NOT NULL,
+                        provider TEXT NOT NULL,
+                        conversation TEXT NOT NULL,
+                        chatbot_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        envelope BYTEA NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts BIGINT NOT NULL DEFAULT 0,
+                        created_at DOUBLE PRECISION NOT NULL,
+                        queued_at DOUBLE PRECISION NOT NULL,
+                        next_attempt_at DOUBLE PRECISION NOT NULL,
+                        lease_until DOUBLE PRECISION,
+                        last_status BIGINT,
+                        last_error TEXT,
+                        delivered_at DOUBLE PRECISION
+                    )
+                    """, logger: logger)
+                try await connection.query(
+                    "CREATE INDEX IF NOT EXISTS \(unescaped: table)_conversation_pending ON \(unescaped: table) (conversation, id) WHERE state = 'pending'",
+                    logger: logger)
+                try await connection.query(
+                    "CREATE INDEX IF NOT EXISTS \(unescaped: table)_due ON \(unescaped: table) (next_attempt_at, id) WHERE state = 'pending'",
+                    logger: logger)
+                try await connection.query(
+                    "CREATE INDEX IF NOT EXISTS \(unescaped: table)_state_id ON \(unescaped: table) (state, id)", logger: logger)
+                try await connection.query(
+                    "CREATE INDEX IF NOT EXISTS \(unescaped: table)_channel_state ON \(unescaped: table) (channel, state, id)", logger: logger)
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
+        }
+        // Unlike SQLite, other replicas may hold leases: they are handed back when they expire.
+    }
+
+    // MARK: Writes
+
+    public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
+        if calls.isEmpty { return EnqueueOutcome(stored: 0, duplicates: 0) }
+        let t = now.timeIntervalSince1970
+        let table = self.table
+        let logger = self.logger
+        let stored = try await client.withTransaction(logger: logger) { connection in
+            var stored = 0
+            for c in calls {
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
+                        queued_at, next_attempt_at)
+                    VALUES (\(c.key), \(c.channel), \(c.provider), \(c.conversation), \(c.chatbotId), \(c.kind.rawValue), \(c.envelope),
+                        'pending', \(t), \(t), \(t))
+                    ON CONFLICT (key) DO NOTHING
+                    RETURNING id
+                    """, logger: logger)
+                for try await _ in rows { stored += 1 }
+            }
+            return stored
+        }
+        return EnqueueOutcome(stored: stored, duplicates: calls.count - stored)
+    }
+
+    public func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {
+        let t = now.timeIntervalSince1970
+        let status64 = status.map(Int64.init)
+        try await client.query(
+            """
+            INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, attempts, created_at,
+                queued_at, next_attempt_at, last_status, last_error)
+            VALUES (\(call.key), \(call.channel), \(call.provider), \(call.conversation), \(call.chatbotId), \(call.kind.rawValue),
+                \(call.envelope), 'dead', 1, \(t), \(t), \(t), \(status64), \(error))
+            ON CONFLICT (key) DO UPDATE SET state = 'dead', last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error
+            """, logger: logger)
+    }
+
+    public func claim(limit: Int, now: Date, lease: Double) async throws -> [Delivery] {
+        guard limit > 0 else { return [] }
+        let t = now.timeIntervalSince1970
+        let until = t + lease
+        let rows = try await client.query(
+            """
+            UPDATE \(unescaped: table) d SET lease_until = \(until)
+            WHERE d.id IN (
+                SELECT h.id FROM \(unescaped: table) h
+                WHERE h.state = 'pending' AND h.next_attempt_at <= \(t) AND (h.lease_until IS NULL OR h.lease_until < \(t))
+                  AND h.id = (SELECT MIN(p.id) FROM \(unescaped: table) p WHERE p.conversation = h.conversation AND p.state = 'pending')
+                ORDER BY h.next_attempt_at, h.id
+                LIMIT \(Int64(limit))
+                FOR UPDATE SKIP LOCKED)
+              AND (d.lease_until IS NULL OR d.lease_until < \(t))
+            RETURNING d.*
+            """, logger: logger)
+        var out: [Delivery] = []
+        for try await row in rows { out.append(try Self.delivery(row)) }
+        return out.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+    }
+
+    public func renew(ids: [Int64], until: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await client.query(
+            "UPDATE \(unescaped: table) SET lease_until = \(until.timeIntervalSince1970) WHERE id = ANY(\(ids)) AND state = 'pending'",
+            logger: logger)
+    }
+
+    public func markDelivered(id: Int64, status: Int, now: Date) async throws {
+        try await client.query(
+            """
+            UPDATE \(unescaped: table) SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_status = \(Int64(status)),
+                last_error = NULL, delivered_at = \(now.timeIntervalSince1970) WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    public func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
+        try await client.query(
+            """
+            UPDATE \(unescaped: table) SET attempts = attempts + 1, lease_until = NULL, last_status = \(status.map(Int64.init)),
+                last_error = \(error), next_attempt_at = \(nextAttemptAt.timeIntervalSince1970) WHERE id = \(id) AND state = 'pending'
+            """, logger: logger)
+    }
+
+    public func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {
+        try await client.query(
+            """
+            UPDATE \(unescaped: table) SET state = 'dead', attempts = attempts + 1, lease_until = NULL, last_status = \(status.map(Int64.init)),
+                last_error = \(error) WHERE id = \(id) AND state = 'pending'
+            """, logger: logger)
+    }
+
+    // MARK: Reads and operations
+
+    public func nextDue() async throws -> Date? {
+        let rows = try await client.query("SELECT MIN(next_attempt_at) FROM \(unescaped: table) WHERE state = 'pending'", logger: logger)
+        for try await (t) in rows.decode(Double?.self) { return t.map { Date(timeIntervalSince1970: $0) } }
+        return nil
+    }
+
+    public func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] {
+        let rows = try await client.query(
+            """
+            SELECT * FROM \(unescaped: table)
+            WHERE (\(state?.rawValue)::TEXT IS NULL OR state = \(state?.rawValue)) AND (\(channel)::TEXT IS NULL OR channel = \(channel))
+            ORDER BY id DESC LIMIT \(Int64(max(0, limit)))
+            """, logger: logger)
+        var out: [Delivery] = []
+        for try await row in rows { out.append(try Self.delivery(row)) }
+        return out
+    }
+
+    public func get(id: Int64) async throws -> Delivery? {
+        let rows = try await client.query("SELECT * FROM \(unescaped: table) WHERE id = \(id)", logger: logger)
+        for try await row in rows { return try Self.delivery(row) }
+        return nil
+    }
+
+    public func replay(id: Int64, now: Date) async throws -> Int {
+        let t = now.timeIntervalSince1970
+        return try await count(
+            client.query(
+                """
+                UPDATE \(unescaped: table) SET state = 'pending', attempts = 0, queued_at = \(t), next_attempt_at = \(t), lease_until = NULL
+                WHERE id = \(id) AND state = 'dead' RETURNING id
+                """, logger: logger))
+    }
+
+    public func replayAll(channel: String?, now: Date) async throws -> Int {
+        let t = now.timeIntervalSince1970
+        return try await count(
+            client.query(
+                """
+                UPDATE \(unescaped: table) SET state = 'pending', attempts = 0, queued_at = \(t), next_attempt_at = \(t), lease_until = NULL
+                WHERE state = 'dead' AND (\(channel)::TEXT IS NULL OR channel = \(channel)) RETURNING id
+                """, logger: logger))
+    }
+
+    public func purgeDead(olderThan: Date?) async throws -> Int {
+        let before = olderThan?.timeIntervalSince1970
+        return try await count(
+            client.query(
+                """
+                DELETE FROM \(unescaped: table) WHERE state = 'dead' AND (\(before)::DOUBLE PRECISION IS NULL OR created_at < \(before)) RETURNING id
+                """, logger: logger))
+    }
+
+    public func expireDelivered(before: Date) async throws -> Int {
+        try await count(
+            client.query(
+                "DELETE FROM \(unescaped: table) WHERE state = 'delivered' AND delivered_at < \(before.timeIntervalSince1970) RETURNING id",
+                logger: logger))
+    }
+
+    public func statistics() async throws -> StoreStatistics {
+        var stats = StoreStatistics()
+        let rows = try await client.query("SELECT channel, state, COUNT(*) FROM \(unescaped: table) GROUP BY channel, state", logger: logger)
+        for try await (channel, stateText, n) in rows.decode((String, String, Int64).self) {
+            let state = DeliveryState(rawValue: stateText)
+            stats.perChannel[channel, default: [:]][state] = Int(n)
+            switch state {
+            case .pending: stats.pending += Int(n)
+            case .dead: stats.dead += Int(n)
+            default: stats.delivered += Int(n)
+            }
+        }
+        let oldest = try await client.query("SELECT MIN(created_at) FROM \(unescaped: table) WHERE state = 'pending'", logger: logger)
+        for try await (t) in oldest.decode(Double?.self) { stats.oldestPendingCreatedAt = t.map { Date(timeIntervalSince1970: $0) } }
+        return stats
+    }
+
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+
+    // MARK: Rows
+
+    private func count(_ rows: PostgresRowSequence) async throws -> Int {
+        var n = 0
+        for try await _ in rows { n += 1 }
+        return n
+    }
+
+    static func delivery(_ row: PostgresRow) throws -> Delivery {
+        let r = row.makeRandomAccess()
+        return Delivery(
+            id: try r["id"].decode(Int64.self), key: try r["key"].decode(String.self), channel: try r["channel"].decode(String.self),
+            provider: try r["provider"].decode(String.self), conversation: try r["conversation"].decode(String.self),
+            chatbotId: try r["chatbot_id"].decode(String.self),
+            kind: InboundCall.Kind(rawValue: try r["kind"].decode(String.self)) ?? .handle, envelope: try r["envelope"].decode(Data.self),
+            state: DeliveryState(rawValue: try r["state"].decode(String.self)), attempts: Int(try r["attempts"].decode(Int64.self)),
+            createdAt: Date(timeIntervalSince1970: try r["created_at"].decode(Double.self)),
+            queuedAt: Date(timeIntervalSince1970: try r["queued_at"].decode(Double.self)),
+            nextAttemptAt: Date(timeIntervalSince1970: try r["next_attempt_at"].decode(Double.self)),
+            lastStatus: try r["last_status"].decode(Int64?.self).map(Int.init), lastError: try r["last_error"].decode(String?.self),
+            deliveredAt: try r["delivered_at"].decode(Double?.self).map { Date(timeIntervalSince1970: $0) })
+    }
+}
