@@ -51,7 +51,9 @@ let package = Package(
             dependencies: ["GangwayCore"],
             path: "adapters",
             exclude: ["README.md", "whatsapp/README.md", "whatsapp/samples", "telegram/README.md", "telegram/samples",
-                      "twilio/README.md", "twilio/samples"],
+                      "twilio/README.md", "twilio/samples",
+                      "messenger/README.md", "messenger/samples", "instagram/README.md", "instagram/samples",
+                      "slack/README.md", "slack/samples", "line/README.md", "line/samples", "webhook/README.md", "webhook/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -6,5 +6,10 @@ public enum AdapterRegistry {
         WhatsAppAdapter.descriptor,
         TelegramAdapter.descriptor,
         TwilioAdapter.descriptor,
+        MessengerAdapter.descriptor,
+        InstagramAdapter.descriptor,
+        SlackAdapter.descriptor,
+        LineAdapter.descriptor,
+        WebhookAdapter.descriptor,
     ])
 }
