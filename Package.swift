@@ -53,7 +53,8 @@ let package = Package(
             exclude: ["README.md", "whatsapp/README.md", "whatsapp/samples", "telegram/README.md", "telegram/samples",
                       "twilio/README.md", "twilio/samples",
                       "messenger/README.md", "messenger/samples", "instagram/README.md", "instagram/samples",
-                      "slack/README.md", "slack/samples", "line/README.md", "line/samples", "webhook/README.md", "webhook/samples"],
+                      "slack/README.md", "slack/samples", "line/README.md", "line/samples", "webhook/README.md", "webhook/samples",
+                      "discord/README.md", "discord/samples", "viber/README.md", "viber/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

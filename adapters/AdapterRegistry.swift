@@ -11,5 +11,7 @@ public enum AdapterRegistry {
         SlackAdapter.descriptor,
         LineAdapter.descriptor,
         WebhookAdapter.descriptor,
+        DiscordAdapter.descriptor,
+        ViberAdapter.descriptor,
     ])
 }
