@@ -54,7 +54,8 @@ let package = Package(
                       "twilio/README.md", "twilio/samples",
                       "messenger/README.md", "messenger/samples", "instagram/README.md", "instagram/samples",
                       "slack/README.md", "slack/samples", "line/README.md", "line/samples", "webhook/README.md", "webhook/samples",
-                      "discord/README.md", "discord/samples", "viber/README.md", "viber/samples"],
+                      "discord/README.md", "discord/samples", "viber/README.md", "viber/samples",
+                      "bird/README.md", "bird/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -13,5 +13,6 @@ public enum AdapterRegistry {
         WebhookAdapter.descriptor,
         DiscordAdapter.descriptor,
         ViberAdapter.descriptor,
+        BirdAdapter.descriptor,
     ])
 }
