@@ -39,6 +39,8 @@ let package = Package(
             name: "GangwayCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC for WeChat's safe mode (Ciphers/AESCBC.swift).
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -55,7 +57,8 @@ let package = Package(
                       "messenger/README.md", "messenger/samples", "instagram/README.md", "instagram/samples",
                       "slack/README.md", "slack/samples", "line/README.md", "line/samples", "webhook/README.md", "webhook/samples",
                       "discord/README.md", "discord/samples", "viber/README.md", "viber/samples",
-                      "bird/README.md", "bird/samples"],
+                      "bird/README.md", "bird/samples",
+                      "wechat/README.md", "wechat/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

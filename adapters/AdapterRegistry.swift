@@ -14,5 +14,6 @@ public enum AdapterRegistry {
         DiscordAdapter.descriptor,
         ViberAdapter.descriptor,
         BirdAdapter.descriptor,
+        WeChatAdapter.descriptor,
     ])
 }
