@@ -38,7 +38,9 @@ struct Simulate: AsyncParsableCommand {
         var request = SampleRequest(url: signedURL, contentType: chosen.contentType, body: chosen.body)
         descriptor.signSample(&request, ch)
 
-        var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)")
+        // Providers that sign in the query (WeChat) add it to the signed URL: send it along.
+        let query = request.url.firstIndex(of: "?").map { String(request.url[$0...]) } ?? ""
+        var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)\(query)")
         outgoing.method = .POST
         outgoing.headers.add(name: "content-type", value: request.contentType)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }

@@ -65,7 +65,9 @@ import Testing
         #expect(c.message?.text == "你好, ich hätte gern einen Termin")
         // Wrong msg_signature, a tampered ciphertext, no key, another app id.
         expectUnauthorized { try a.verify(request(query: "\(signedQuery)&encrypt_type=aes&msg_signature=\(V.signature)", body: req.body)) }
-        let altered = Array(V.encryptedBody.replacingOccurrences(of: "IRJN", with: "IRJM").utf8)
+        var altered = Array(V.encryptedBody.utf8)
+        let at = try #require(V.encryptedBody.range(of: "<Encrypt><![CDATA[")).upperBound.utf16Offset(in: V.encryptedBody) + 10
+        altered[at] = altered[at] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         expectUnauthorized { try a.verify(request(query: "\(signedQuery)&encrypt_type=aes&msg_signature=\(V.msgSignature)", body: altered)) }
         expectUnauthorized { try adapter(for: ch).verify(req) }
         let otherApp = channel("wechat", secrets: ["token": V.token, "encodingAESKey": V.encodingAESKey], settings: ["appId": "wx0000000000000000"])

@@ -92,7 +92,7 @@ enum MetaMessaging {
             }
         }
         msg.type = messageType(first)
-        msg.media = attachments.compactMap { a in
+        msg.media = attachments.compactMap { a -> InboundMessage.Media? in
             guard let url = a[path: "payload", "url"]?.string else { return nil }
             return InboundMessage.Media(id: a[path: "payload", "attachment_id"]?.idString, url: url, caption: a["title"]?.string)
         }

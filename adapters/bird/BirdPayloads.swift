@@ -43,11 +43,11 @@ enum BirdPayloads {
             msg.type = .image
             msg.text = b?[path: "image", "text"]?.string
             msg.media = (b?[path: "image", "images"]?.items ?? []).map {
-                .init(url: $0["mediaUrl"]?.string, caption: $0["altText"]?.string)
+                InboundMessage.Media(url: $0["mediaUrl"]?.string, caption: $0["altText"]?.string)
             }
         case "file":
             let files = b?[path: "file", "files"]?.items ?? []
-            msg.media = files.map { .init(url: $0["mediaUrl"]?.string, mimeType: $0["contentType"]?.string, filename: $0["filename"]?.string) }
+            msg.media = files.map { InboundMessage.Media(url: $0["mediaUrl"]?.string, mimeType: $0["contentType"]?.string, filename: $0["filename"]?.string) }
             msg.text = b?[path: "file", "text"]?.string
             msg.type = mediaType(files.first?["contentType"]?.string)
         case "location":

@@ -23,11 +23,11 @@ struct DiscordAdapter: ChannelAdapter {
     /// 204 — both only after the signature checks out: Discord probes with bad signatures.
     func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? {
         guard request.method == "POST", let json = try? JSONValue.parse(request.body) else { return nil }
-        if json["version"] != nil, json["application_id"] != nil, json["type"]?.idString == "0" {
+        if json["type"]?.idString == "0" {  // Webhook Events PING
             try verify(request)
             return AdapterResponse(status: 204)
         }
-        guard json["type"]?.idString == "1", json["version"] == nil else { return nil }
+        guard json["type"]?.idString == "1", !Self.isWebhookEvent(json) else { return nil }
         try verify(request)
         return .json(#"{"type":1}"#)
     }
@@ -51,8 +51,8 @@ struct DiscordAdapter: ChannelAdapter {
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
         let json = try request.jsonBody()
         guard json.isObject, let type = json["type"]?.idString else { throw .badRequest("not a Discord interaction: no type") }
-        // App Webhook Events (`version` + `event`) and PING, AUTOCOMPLETE: nothing for the chatbot.
-        guard json["version"] == nil, ["2", "3", "5"].contains(type), let id = json["id"]?.idString,
+        // App Webhook Events, PING and AUTOCOMPLETE: nothing for the chatbot.
+        guard !Self.isWebhookEvent(json), ["2", "3", "5"].contains(type), let id = json["id"]?.idString,
             let user = json[path: "member", "user"] ?? json["user"], let userID = user["id"]?.idString
         else { return [] }
         let data = json["data"]
@@ -83,12 +83,18 @@ struct DiscordAdapter: ChannelAdapter {
     /// Interactions are answered at once: deferred (`type: 5`), the chatbot's answer follows through
     /// the interaction token; autocomplete gets an empty choice list; Webhook Events get 204.
     func acknowledgement(for request: InboundRequest) -> AdapterResponse {
-        guard let json = try? JSONValue.parse(request.body), json["version"] == nil else { return AdapterResponse(status: 204) }
+        guard let json = try? JSONValue.parse(request.body), !Self.isWebhookEvent(json) else { return AdapterResponse(status: 204) }
         switch json["type"]?.idString {
         case "1": return .json(#"{"type":1}"#)
         case "4": return .json(#"{"type":8,"data":{"choices":[]}}"#)
         default: return .json(#"{"type":5}"#)
         }
+    }
+
+    /// An app Webhook Events body (`type` 0 PING, or `type` 1 with an `event`), not an interaction:
+    /// interactions never have type 0 nor an `event` member.
+    static func isWebhookEvent(_ json: JSONValue) -> Bool {
+        json["type"]?.idString == "0" || json["event"] != nil
     }
 
     private static func optionValues(_ options: JSONValue?) -> [String] {

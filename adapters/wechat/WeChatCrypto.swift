@@ -36,6 +36,6 @@ enum WeChatCrypto {
         var plain = random + [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + xml + Array(appId.utf8)
         let pad = 32 - plain.count % 32
         plain += [UInt8](repeating: UInt8(pad), count: pad)
-        return AESCBC.encrypt(plain, key: key, iv: Array(key[0..<16])).map(Signatures.base64)
+        return AESCBC.encrypt(plain, key: key, iv: Array(key[0..<16])).map { Signatures.base64($0) }
     }
 }
