@@ -79,6 +79,12 @@ import Testing
         #expect(try a.normalize(req).first?.key == "msg_test")
     }
 
+    @Test func withoutWebhookIDTheKeyIsAHashOfTheBytes() throws {
+        let req = request(try sample("webhook", "text.json")).replacingHeader("webhook-id", with: nil)
+        let key = try #require(try adapter(for: ch).normalize(req).first?.key)
+        #expect(key == "sha256:" + Signatures.hex(Signatures.sha256(req.body)))
+    }
+
     @Test func signSampleProducesWhatVerifyAccepts() throws {
         let req = try signed(ch, body: try sample("webhook", "text.json"), contentType: "application/json")
         try adapter(for: ch).verify(req)

@@ -2,7 +2,7 @@
 """Ed25519 signatures for Gangway's Discord samples: signed with PyNaCl (as Discord does) and
 checked with the discord-interactions SDK's verify_key.
 
-The seed is 0x00..0x1f, the same one `gangway simulate` uses (DiscordAdapter.simulatorSeed).
+The seed is 0x00..0x1f, the same one `gangway simulate` uses (DemoKeys.ed25519Seed in adapters/Shared/DemoKeys.swift).
 Usage: python sdk_vectors_discord.py > vectors-discord.json
 """
 import json

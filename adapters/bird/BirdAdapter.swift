@@ -9,7 +9,7 @@ struct BirdAdapter: ChannelAdapter {
 
     init(channel: ChannelConfiguration) {
         signingKey = channel.secret("signingKey")
-        tolerance = SignedTimeWindow.tolerance(of: channel)
+        tolerance = channel.replayToleranceSeconds
     }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {

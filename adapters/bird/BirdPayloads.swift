@@ -49,7 +49,7 @@ enum BirdPayloads {
             let files = b?[path: "file", "files"]?.items ?? []
             msg.media = files.map { InboundMessage.Media(url: $0["mediaUrl"]?.string, mimeType: $0["contentType"]?.string, filename: $0["filename"]?.string) }
             msg.text = b?[path: "file", "text"]?.string
-            msg.type = mediaType(files.first?["contentType"]?.string)
+            msg.type = MediaKind.messageType(mimeType: files.first?["contentType"]?.string, url: files.first?["mediaUrl"]?.string)
         case "location":
             if let lat = b?[path: "location", "coordinates", "latitude"]?.double, let lon = b?[path: "location", "coordinates", "longitude"]?.double {
                 msg.type = .location
@@ -61,11 +61,6 @@ enum BirdPayloads {
             break
         }
         return msg
-    }
-
-    private static func mediaType(_ mime: String?) -> MessageType {
-        let mime = mime ?? ""
-        return mime.hasPrefix("image/") ? .image : mime.hasPrefix("audio/") ? .audio : mime.hasPrefix("video/") ? .video : .document
     }
 
     // MARK: Conversations API (legacy MessageBird)

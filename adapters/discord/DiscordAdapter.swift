@@ -8,10 +8,6 @@ struct DiscordAdapter: ChannelAdapter {
     static let timestampHeader = "x-signature-timestamp"
     /// Discord documents no window; five minutes, like every other signed time here.
     static let tolerance: Double = 300
-    /// The seed 0x00...0x1f: `gangway simulate` signs with it, so a channel whose `publicKey` is
-    /// its public key (`03a107bf…31b8`, see README) accepts simulated interactions.
-    static let simulatorSeed: [UInt8] = Array(0...31)
-
     let publicKey: [UInt8]?
 
     init(channel: ChannelConfiguration) {
@@ -126,9 +122,11 @@ extension DiscordAdapter {
     static let descriptor = ProviderDescriptor(
         name: "discord", requiredSecrets: ["publicKey"],
         makeAdapter: { DiscordAdapter(channel: $0) },
+        // Discord keeps the private key: simulate signs with the published demo seed, which a
+        // channel accepts only when its publicKey is the demo key (03a107bf…31b8, see README).
         signSample: { request, _ in
             let timestamp = String(Int(request.now.timeIntervalSince1970))
-            let signature = Signatures.signEd25519(seed: simulatorSeed, message: Array(timestamp.utf8) + request.body) ?? []
+            let signature = Signatures.signEd25519(seed: DemoKeys.ed25519Seed, message: Array(timestamp.utf8) + request.body) ?? []
             request.headers.append(("X-Signature-Ed25519", Signatures.hex(signature)))
             request.headers.append(("X-Signature-Timestamp", timestamp))
         })

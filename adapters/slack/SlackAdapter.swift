@@ -12,7 +12,7 @@ struct SlackAdapter: ChannelAdapter {
 
     init(channel: ChannelConfiguration) {
         signingSecret = channel.secret("signingSecret")
-        tolerance = SignedTimeWindow.tolerance(of: channel)
+        tolerance = channel.replayToleranceSeconds
     }
 
     /// `url_verification`, sent when the Request URL is saved. It is signed like any event, so

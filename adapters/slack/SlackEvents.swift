@@ -41,8 +41,7 @@ enum SlackEvents {
                 InboundMessage.Media(
                     id: f["id"]?.string, url: f["url_private"]?.string, mimeType: f["mimetype"]?.string, filename: f["name"]?.string)
             }
-            let mime = files[0]["mimetype"]?.string ?? ""
-            msg.type = mime.hasPrefix("image/") ? .image : mime.hasPrefix("audio/") ? .audio : mime.hasPrefix("video/") ? .video : .document
+            msg.type = MediaKind.messageType(mimeType: files[0]["mimetype"]?.string, url: files[0]["name"]?.string)
             if msg.text?.isEmpty == true { msg.text = nil }
         }
         return msg

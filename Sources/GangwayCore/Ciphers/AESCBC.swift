@@ -1,5 +1,5 @@
 import Crypto
-import CryptoExtras
+import _CryptoExtras
 import Foundation
 
 /// AES-CBC without padding handling, for providers that encrypt payloads with their own
