@@ -40,6 +40,8 @@ let package = Package(
             name: "GangwayCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC for WeChat's safe mode (Ciphers/AESCBC.swift).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -52,7 +54,12 @@ let package = Package(
             dependencies: ["GangwayCore"],
             path: "adapters",
             exclude: ["README.md", "whatsapp/README.md", "whatsapp/samples", "telegram/README.md", "telegram/samples",
-                      "twilio/README.md", "twilio/samples", "twilio-voice/README.md", "twilio-voice/samples"],
+                      "twilio/README.md", "twilio/samples", "twilio-voice/README.md", "twilio-voice/samples",
+                      "messenger/README.md", "messenger/samples", "instagram/README.md", "instagram/samples",
+                      "slack/README.md", "slack/samples", "line/README.md", "line/samples", "webhook/README.md", "webhook/samples",
+                      "discord/README.md", "discord/samples", "viber/README.md", "viber/samples",
+                      "bird/README.md", "bird/samples",
+                      "wechat/README.md", "wechat/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

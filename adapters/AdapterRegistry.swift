@@ -7,5 +7,14 @@ public enum AdapterRegistry {
         TelegramAdapter.descriptor,
         TwilioAdapter.descriptor,
         TwilioVoiceAdapter.descriptor,
+        MessengerAdapter.descriptor,
+        InstagramAdapter.descriptor,
+        SlackAdapter.descriptor,
+        LineAdapter.descriptor,
+        WebhookAdapter.descriptor,
+        DiscordAdapter.descriptor,
+        ViberAdapter.descriptor,
+        BirdAdapter.descriptor,
+        WeChatAdapter.descriptor,
     ])
 }

@@ -50,7 +50,9 @@ struct Simulate: AsyncParsableCommand {
             let signedURL = config.server.webhookURL(channelID: ch.id) + chosen.subpath
             var request = SampleRequest(url: signedURL, contentType: chosen.contentType, body: chosen.body)
             descriptor.signSample(&request, ch)
-            var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)\(chosen.subpath)")
+            // Providers that sign in the query (WeChat) add it to the signed URL: send it along.
+            let query = request.url.firstIndex(of: "?").map { String(request.url[$0...]) } ?? ""
+            var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)\(chosen.subpath)\(query)")
             outgoing.method = .POST
             outgoing.headers.add(name: "content-type", value: request.contentType)
             for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }

@@ -92,7 +92,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
             let started = Date()
             let fast = try await h.send(.POST, "/webhooks/voice", body: other, headers: headers)
-            #expect(Date().timeIntervalSince(started) < 0.5)
+            #expect(Date().timeIntervalSince(started) < 1.0, "the fast call waited for the slow one (1.5 s)")
             #expect(fast.body.contains("demo bot"))
             #expect(try await slow.body.contains("demo bot"))
         }
