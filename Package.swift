@@ -39,6 +39,8 @@ let package = Package(
             name: "GangwayCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RS256 JWTs (Bot Framework) need RSA public keys: `_RSA.Signing.PublicKey`.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -104,8 +106,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GangwayCoreTests", dependencies: ["GangwayCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "GangwayCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GangwayCoreTests",
+            dependencies: ["GangwayCore", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        // Tests sign RS256 tokens with their own RSA keys (Bot Framework).
+        .testTarget(
+            name: "AdaptersTests",
+            dependencies: ["Adapters", "GangwayCore", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GangwayDeliveryTests",
             dependencies: [

@@ -44,11 +44,11 @@ extension InboundRequest {
     }
 }
 
-func expectUnauthorized(_ body: () throws(AdapterError) -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectUnauthorized(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
     do {
         try body()
         Issue.record("expected unauthorized", sourceLocation: sourceLocation)
     } catch {
-        #expect(error.kind == .unauthorized, sourceLocation: sourceLocation)
+        #expect((error as? AdapterError)?.kind == .unauthorized, "got \(error)", sourceLocation: sourceLocation)
     }
 }
