@@ -53,7 +53,8 @@ let package = Package(
             dependencies: ["GangwayCore"],
             path: "adapters",
             exclude: ["README.md", "whatsapp/README.md", "whatsapp/samples", "telegram/README.md", "telegram/samples",
-                      "twilio/README.md", "twilio/samples"],
+                      "twilio/README.md", "twilio/samples",
+                      "telnyx/README.md", "telnyx/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

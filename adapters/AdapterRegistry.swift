@@ -6,5 +6,6 @@ public enum AdapterRegistry {
         WhatsAppAdapter.descriptor,
         TelegramAdapter.descriptor,
         TwilioAdapter.descriptor,
+        TelnyxAdapter.descriptor,
     ])
 }
