@@ -54,7 +54,8 @@ let package = Package(
             path: "adapters",
             exclude: ["README.md", "whatsapp/README.md", "whatsapp/samples", "telegram/README.md", "telegram/samples",
                       "twilio/README.md", "twilio/samples",
-                      "telnyx/README.md", "telnyx/samples"],
+                      "telnyx/README.md", "telnyx/samples",
+                      "plivo/README.md", "plivo/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

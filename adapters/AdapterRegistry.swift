@@ -7,5 +7,6 @@ public enum AdapterRegistry {
         TelegramAdapter.descriptor,
         TwilioAdapter.descriptor,
         TelnyxAdapter.descriptor,
+        PlivoAdapter.descriptor,
     ])
 }
