@@ -55,7 +55,8 @@ let package = Package(
             exclude: ["README.md", "whatsapp/README.md", "whatsapp/samples", "telegram/README.md", "telegram/samples",
                       "twilio/README.md", "twilio/samples",
                       "telnyx/README.md", "telnyx/samples",
-                      "plivo/README.md", "plivo/samples"],
+                      "plivo/README.md", "plivo/samples",
+                      "sinch/README.md", "sinch/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

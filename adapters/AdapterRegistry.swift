@@ -8,5 +8,6 @@ public enum AdapterRegistry {
         TwilioAdapter.descriptor,
         TelnyxAdapter.descriptor,
         PlivoAdapter.descriptor,
+        SinchAdapter.descriptor,
     ])
 }
