@@ -56,7 +56,8 @@ let package = Package(
                       "twilio/README.md", "twilio/samples",
                       "telnyx/README.md", "telnyx/samples",
                       "plivo/README.md", "plivo/samples",
-                      "sinch/README.md", "sinch/samples"],
+                      "sinch/README.md", "sinch/samples",
+                      "infobip/README.md", "infobip/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

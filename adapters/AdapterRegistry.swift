@@ -9,5 +9,6 @@ public enum AdapterRegistry {
         TelnyxAdapter.descriptor,
         PlivoAdapter.descriptor,
         SinchAdapter.descriptor,
+        InfobipAdapter.descriptor,
     ])
 }
