@@ -57,7 +57,8 @@ let package = Package(
                       "telnyx/README.md", "telnyx/samples",
                       "plivo/README.md", "plivo/samples",
                       "sinch/README.md", "sinch/samples",
-                      "infobip/README.md", "infobip/samples"],
+                      "infobip/README.md", "infobip/samples",
+                      "vonage/README.md", "vonage/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

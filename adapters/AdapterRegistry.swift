@@ -10,5 +10,6 @@ public enum AdapterRegistry {
         PlivoAdapter.descriptor,
         SinchAdapter.descriptor,
         InfobipAdapter.descriptor,
+        VonageAdapter.descriptor,
     ])
 }
