@@ -58,7 +58,8 @@ let package = Package(
                       "plivo/README.md", "plivo/samples",
                       "sinch/README.md", "sinch/samples",
                       "infobip/README.md", "infobip/samples",
-                      "vonage/README.md", "vonage/samples"],
+                      "vonage/README.md", "vonage/samples",
+                      "botframework/README.md", "botframework/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

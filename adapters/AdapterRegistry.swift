@@ -11,5 +11,6 @@ public enum AdapterRegistry {
         SinchAdapter.descriptor,
         InfobipAdapter.descriptor,
         VonageAdapter.descriptor,
+        BotFrameworkAdapter.descriptor,
     ])
 }
