@@ -40,7 +40,7 @@ let package = Package(
             name: "GangwayCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
-                // AES-CBC for WeChat's safe mode (Ciphers/AESCBC.swift).
+                // AES-CBC for WeChat's safe mode, RSA public keys for RS256 JWTs (Bot Framework).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,7 +59,13 @@ let package = Package(
                       "slack/README.md", "slack/samples", "line/README.md", "line/samples", "webhook/README.md", "webhook/samples",
                       "discord/README.md", "discord/samples", "viber/README.md", "viber/samples",
                       "bird/README.md", "bird/samples",
-                      "wechat/README.md", "wechat/samples"],
+                      "wechat/README.md", "wechat/samples",
+                      "telnyx/README.md", "telnyx/samples",
+                      "plivo/README.md", "plivo/samples",
+                      "sinch/README.md", "sinch/samples",
+                      "infobip/README.md", "infobip/samples",
+                      "vonage/README.md", "vonage/samples",
+                      "botframework/README.md", "botframework/samples"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -115,8 +121,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GangwayCoreTests", dependencies: ["GangwayCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "GangwayCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GangwayCoreTests",
+            dependencies: ["GangwayCore", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        // Tests sign RS256 tokens with their own RSA keys (Bot Framework).
+        .testTarget(
+            name: "AdaptersTests",
+            dependencies: ["Adapters", "GangwayCore", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GangwayDeliveryTests",
             dependencies: [

@@ -16,5 +16,11 @@ public enum AdapterRegistry {
         ViberAdapter.descriptor,
         BirdAdapter.descriptor,
         WeChatAdapter.descriptor,
+        TelnyxAdapter.descriptor,
+        PlivoAdapter.descriptor,
+        SinchAdapter.descriptor,
+        InfobipAdapter.descriptor,
+        VonageAdapter.descriptor,
+        BotFrameworkAdapter.descriptor,
     ])
 }

@@ -36,7 +36,7 @@ public struct DirectForwarder: Sendable {
         while true {
             attempt += 1
             // Keep a little time to render and send the fallback.
-            let remaining = deadline.timeIntervalSinceNow - 0.05
+            let remaining = deadline.timeIntervalSinceNow - 0.1
             if remaining <= 0.01 {
                 lastError = "deadline of \(channel.deadlineSeconds) s exceeded (\(lastError))"
                 break
@@ -75,10 +75,16 @@ public struct DirectForwarder: Sendable {
         logger.warning(
             "voice call answered with the fallback; recorded as a dead letter",
             metadata: ["gangway.error": "\(lastError)", "gangway.attempts": "\(attempt)"])
-        do {
-            try await store.recordDead(delivery, status: lastStatus, error: lastError, now: Date())
-        } catch {
-            logger.error("could not record the dead letter", metadata: ["gangway.error": "\(error)"])
+        // The caller is waiting: answer first, record the dead letter right after.
+        let store = self.store
+        let reason = lastError
+        let status = lastStatus
+        Task {
+            do {
+                try await store.recordDead(delivery, status: status, error: reason, now: Date())
+            } catch {
+                logger.error("could not record the dead letter", metadata: ["gangway.error": "\(error)"])
+            }
         }
         return .fallback(reason: lastError)
     }

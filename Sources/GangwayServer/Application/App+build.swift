@@ -102,7 +102,12 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
         router: router,
         configuration: .init(
             address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port), serverName: nil),
-        services: storeServices + [HTTPClientService(client: httpClient), dispatcher],
+        services: storeServices + [
+            HTTPClientService(client: httpClient),
+            // Signing keys of providers that publish them (Bot Framework's OpenID metadata), cached and refreshed.
+            OpenIDKeyFetcher(client: httpClient, logger: logger),
+            dispatcher,
+        ],
         onServerRunning: { channel in
             state.setPhase(.ready)
             logger.info("gateway listening", metadata: ["gangway.address": "\(channel.localAddress?.description ?? "?")"])

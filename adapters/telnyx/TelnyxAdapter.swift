@@ -1,0 +1,117 @@
+import Foundation
+import GangwayCore
+
+/// Telnyx Messaging (API v2 webhooks). See README.md beside this file for what maps to what.
+struct TelnyxAdapter: ChannelAdapter {
+    static let signatureHeader = "telnyx-signature-ed25519"
+    static let timestampHeader = "telnyx-timestamp"
+
+    let publicKey: String
+    let tolerance: Double
+
+    init(channel: ChannelConfiguration) {
+        publicKey = channel.secret("publicKey")
+        tolerance = channel.replayToleranceSeconds
+    }
+
+    // MARK: Verification
+
+    /// Ed25519 over `timestamp + "|" + raw body` with the account's public key; the timestamp
+    /// must be within `toleranceSeconds` of the receive time.
+    func verify(_ request: InboundRequest) throws(AdapterError) {
+        let diagnosis = [
+            "header": Self.signatureHeader, "timestampHeader": Self.timestampHeader, "bodyBytes": String(request.body.count),
+        ]
+        guard let given = request.headers[Self.signatureHeader] else {
+            throw .unauthorized("missing telnyx-signature-ed25519 header", diagnosis: diagnosis)
+        }
+        let timestamp = request.headers[Self.timestampHeader]
+        try Signatures.checkTimestamp(timestamp, header: Self.timestampHeader, now: request.receivedAt, tolerance: tolerance)
+        guard let key = Signatures.fromBase64(publicKey), key.count == 32 else {
+            throw .unauthorized("the channel's publicKey is not a base64 32-byte Ed25519 key (Mission Control → Keys & Credentials → Public Key)", diagnosis: diagnosis)
+        }
+        guard let signature = Signatures.fromBase64(given), signature.count == 64 else {
+            throw .unauthorized("telnyx-signature-ed25519 is not a base64 64-byte signature (\(Signatures.hint(given)))", diagnosis: diagnosis)
+        }
+        guard Signatures.verifyEd25519(publicKey: key, signature: signature, message: Self.signedBytes(timestamp: timestamp ?? "", body: request.body)) else {
+            throw .unauthorized("telnyx-signature-ed25519 does not match (wrong publicKey or altered body)", diagnosis: diagnosis)
+        }
+    }
+
+    static func signedBytes(timestamp: String, body: [UInt8]) -> [UInt8] {
+        Array(timestamp.utf8) + [UInt8(ascii: "|")] + body
+    }
+
+    // MARK: Normalization
+
+    func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
+        let json = try request.jsonBody()
+        guard let data = json["data"], data.isObject else { throw .badRequest("not a Telnyx webhook: no data object") }
+        guard let payload = data["payload"], let eventType = data["event_type"]?.string else { return [] }
+        switch eventType {
+        case "message.received": return messageCall(payload, event: data).map { [$0] } ?? []
+        case "message.finalized": return receiptCalls(payload)
+        default: return []  // message.sent and anything new: nothing for the chatbot
+        }
+    }
+
+    private func messageCall(_ p: JSONValue, event: JSONValue) -> InboundCall? {
+        guard let id = p["id"]?.idString ?? event["id"]?.idString, let from = p[path: "from", "phone_number"]?.string else { return nil }
+        let text = p["text"]?.string.flatMap { $0.isEmpty ? nil : $0 }
+        var msg = InboundMessage(
+            id: id, type: .text, text: text, timestamp: p["received_at"]?.string ?? event["occurred_at"]?.string)
+        let media = (p["media"]?.items ?? []).compactMap { m -> InboundMessage.Media? in
+            guard let url = m["url"]?.string else { return nil }
+            return InboundMessage.Media(url: url, mimeType: m["content_type"]?.string)
+        }
+        if !media.isEmpty {
+            msg.media = media
+            msg.type = MediaKind.messageType(mimeType: media[0].mimeType, url: media[0].url)
+        } else if text == nil {
+            msg.type = .unsupported
+        }
+        let ours = p["to"]?[0]?["phone_number"]?.string
+        return .handle(
+            key: id, providerId: from, message: msg, contact: InboundContact(phone: from),
+            provider: ProviderInfo(name: "telnyx", recipientId: ours))
+    }
+
+    /// `message.finalized`: one receipt per recipient in `to[]`, keyed `<message id>:<status>`.
+    private func receiptCalls(_ p: JSONValue) -> [InboundCall] {
+        guard let id = p["id"]?.idString else { return [] }
+        let recipients = p["to"]?.items ?? []
+        let error = p["errors"]?[0].flatMap { e in e["detail"]?.string ?? e["title"]?.string }
+        return recipients.compactMap { to -> InboundCall? in
+            guard let user = to["phone_number"]?.string, let status = to["status"]?.string else { return nil }
+            let name: EventName
+            switch status {
+            case "delivered": name = .messageDelivered
+            case "delivery_failed", "sending_failed": name = .messageFailed
+            default: return nil  // delivery_unconfirmed, sent, ...: nothing certain to tell
+            }
+            let key = recipients.count > 1 ? "\(id):\(user):\(status)" : "\(id):\(status)"
+            let msg = InboundMessage(
+                id: id, type: .unsupported, text: name == .messageFailed ? error : nil,
+                timestamp: p["completed_at"]?.string)
+            return .event(
+                name, key: key, providerId: user, message: msg,
+                provider: ProviderInfo(name: "telnyx", recipientId: p[path: "from", "phone_number"]?.string, event: status))
+        }
+    }
+}
+
+extension TelnyxAdapter {
+    static let descriptor = ProviderDescriptor(
+        name: "telnyx", requiredSecrets: ["publicKey"], settings: ["toleranceSeconds"],
+        makeAdapter: { TelnyxAdapter(channel: $0) },
+        signSample: { request, _ in TelnyxAdapter.sign(&request) })
+
+    /// Signs with the demo key (``DemoKeys/ed25519Seed``): Telnyx keeps its private key, so
+    /// a channel accepts simulated requests only when its `publicKey` is the demo public key.
+    static func sign(_ request: inout SampleRequest, seed: [UInt8] = DemoKeys.ed25519Seed) {
+        let timestamp = String(Int(request.now.timeIntervalSince1970))
+        let signature = Signatures.signEd25519(seed: seed, message: signedBytes(timestamp: timestamp, body: request.body)) ?? []
+        request.headers.append(("telnyx-timestamp", timestamp))
+        request.headers.append(("telnyx-signature-ed25519", Signatures.base64(signature)))
+    }
+}
