@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 
+step "a throwaway PostgreSQL for the store contract suite and the multi-replica test"
+eval "$(scripts/postgres.sh)"
+trap 'scripts/postgres.sh stop "$GANGWAY_TEST_POSTGRES_DIR"' EXIT
+
 step "swift build (debug, with tests)"
 swift build --build-tests
 

@@ -1,14 +1,66 @@
 import Foundation
 import GangwayCore
 import GangwayDelivery
+import Logging
+import PostgresNIO
+import Synchronization
 import Testing
 
-/// The behaviour every `DeliveryStore` engine must have. Each test gets a fresh store.
-/// (SQLite here, in a temp file; a PostgreSQL engine runs the same suite.)
+/// The engines the contract suite runs on: SQLite always; PostgreSQL when
+/// GANGWAY_TEST_POSTGRES_URL names a database (scripts/test.sh starts one), skipped otherwise.
+enum StoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    static var available: [StoreEngine] {
+        ProcessInfo.processInfo.environment["GANGWAY_TEST_POSTGRES_URL"].map { _ in [.sqlite, .postgres] } ?? [.sqlite]
+    }
+
+    var testDescription: String { rawValue }
+}
+
 enum StoreFactory {
     static func makeSQLite() throws -> (any DeliveryStore, String) {
         let path = NSTemporaryDirectory() + "gangway-test-\(UUID().uuidString).sqlite"
         return (try SQLiteDeliveryStore(path: path), path)
+    }
+
+    /// Runs `body` with a fresh, prepared store of the engine, and a function that opens the same
+    /// data again as a new process would.
+    static func with(
+        _ engine: StoreEngine, _ body: @Sendable (any DeliveryStore, @Sendable () async throws -> any DeliveryStore) async throws -> Void
+    ) async throws {
+        switch engine {
+        case .sqlite:
+            let (store, path) = try makeSQLite()
+            try await store.prepare()
+            try await body(store, {
+                let again = try SQLiteDeliveryStore(path: path)
+                try await again.prepare()
+                return again
+            })
+        case .postgres:
+            let url = ProcessInfo.processInfo.environment["GANGWAY_TEST_POSTGRES_URL"] ?? ""
+            let logger = { () -> Logger in
+                var l = Logger(label: "pg-test")
+                l.logLevel = .warning
+                return l
+            }()
+            let client = PostgresClient(configuration: try PostgresDeliveryStore.configuration(url: url), backgroundLogger: logger)
+            let table = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                let store = PostgresDeliveryStore(client: client, table: table, logger: logger)
+                try await store.prepare()
+                try await body(store, {
+                    let again = PostgresDeliveryStore(client: client, table: table, logger: logger)
+                    try await again.prepare()
+                    return again
+                })
+                try await client.query("DROP TABLE \(unescaped: table)", logger: logger)
+            }
+        }
     }
 }
 
@@ -18,25 +70,31 @@ func newDelivery(_ key: String, conversation: String = "conv-1", channel: String
         kind: .handle, envelope: Data(#"{"chatbotId":"bot","key":"\#(key)"}"#.utf8))
 }
 
+/// What concurrent claimers saw.
+final class Tally: Sendable {
+    let held = Mutex<[String: Int]>([:])
+    let maxHeld = Mutex(0)
+    let delivered = Mutex<[String: [String]]>([:])
+}
+
+private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+/// The behaviour every `DeliveryStore` engine must have. Each test gets a fresh store.
 @Suite struct DeliveryStoreContractTests {
-    let store: any DeliveryStore
-    let path: String
-    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-
-    init() async throws {
-        (store, path) = try StoreFactory.makeSQLite()
-        try await store.prepare()
-    }
-
-    @Test func enqueueStoresOnceByKey() async throws {
+    @Test(arguments: StoreEngine.available)
+    func enqueueStoresOnceByKey(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         let first = try await store.enqueue([newDelivery("a"), newDelivery("b"), newDelivery("a")], now: t0)
         #expect(first == EnqueueOutcome(stored: 2, duplicates: 1))
         let again = try await store.enqueue([newDelivery("b"), newDelivery("c")], now: t0)
         #expect(again == EnqueueOutcome(stored: 1, duplicates: 1))
         #expect(try await store.statistics().pending == 3)
+        }
     }
 
-    @Test func concurrentEnqueuesAllCommit() async throws {
+    @Test(arguments: StoreEngine.available)
+    func concurrentEnqueuesAllCommit(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         try await withThrowingTaskGroup(of: EnqueueOutcome.self) { group in
             for i in 0..<200 {
                 group.addTask { try await store.enqueue([newDelivery("k\(i)", conversation: "c\(i % 7)")], now: t0) }
@@ -46,9 +104,12 @@ func newDelivery(_ key: String, conversation: String = "conv-1", channel: String
             #expect(stored == 200)
         }
         #expect(try await store.statistics().pending == 200)
+        }
     }
 
-    @Test func claimTakesOnlyTheHeadOfEachConversationInOrder() async throws {
+    @Test(arguments: StoreEngine.available)
+    func claimTakesOnlyTheHeadOfEachConversationInOrder(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("a1", conversation: "A"), newDelivery("b1", conversation: "B")], now: t0)
         _ = try await store.enqueue([newDelivery("a2", conversation: "A"), newDelivery("b2", conversation: "B")], now: t0)
         let first = try await store.claim(limit: 10, now: t0, lease: 30)
@@ -58,9 +119,12 @@ func newDelivery(_ key: String, conversation: String = "conv-1", channel: String
         let a1 = try #require(first.first { $0.key == "ch1:a1" })
         try await store.markDelivered(id: a1.id, status: 200, now: t0)
         #expect(try await store.claim(limit: 10, now: t0, lease: 30).map(\.key) == ["ch1:a2"])
+        }
     }
 
-    @Test func aRetryHoldsBackTheRestOfItsConversationOnly() async throws {
+    @Test(arguments: StoreEngine.available)
+    func aRetryHoldsBackTheRestOfItsConversationOnly(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("a1", conversation: "A"), newDelivery("a2", conversation: "A"), newDelivery("b1", conversation: "B")], now: t0)
         let claimed = try await store.claim(limit: 1, now: t0, lease: 30)
         let a1 = try #require(claimed.first)
@@ -73,32 +137,49 @@ func newDelivery(_ key: String, conversation: String = "conv-1", channel: String
         #expect(later.map(\.key) == ["ch1:a1"])
         #expect(later.first?.attempts == 1)
         #expect(later.first?.lastStatus == 503)
+        }
     }
 
-    @Test func leaseExpiryHandsACallBack() async throws {
+    @Test(arguments: StoreEngine.available)
+    func leaseExpiryHandsACallBack(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("a1")], now: t0)
         #expect(try await store.claim(limit: 1, now: t0, lease: 30).count == 1)
         #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(10), lease: 30).isEmpty)
         #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(31), lease: 30).count == 1)
+        }
     }
 
-    @Test func renewKeepsTheLease() async throws {
+    @Test(arguments: StoreEngine.available)
+    func renewKeepsTheLease(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("a1")], now: t0)
         let c = try await store.claim(limit: 1, now: t0, lease: 30)
         try await store.renew(ids: c.map(\.id), until: t0.addingTimeInterval(100))
         #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(31), lease: 30).isEmpty)
+        }
     }
 
-    @Test func restartHandsBackWhatWasInFlight() async throws {
+    @Test(arguments: StoreEngine.available)
+    func restartHandsBackWhatWasInFlight(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("a1")], now: t0)
         #expect(try await store.claim(limit: 1, now: t0, lease: 3600).count == 1)
-        let reopened = try SQLiteDeliveryStore(path: path)
-        try await reopened.prepare()
-        let again = try await reopened.claim(limit: 1, now: t0, lease: 30)
-        #expect(again.map(\.key) == ["ch1:a1"])
+        let reopened = try await reopen()
+        // SQLite (one process owns the file) hands it back at once; PostgreSQL (other replicas may
+        // be alive) when the lease ends.
+        if engine == .sqlite {
+            #expect(try await reopened.claim(limit: 1, now: t0, lease: 30).map(\.key) == ["ch1:a1"])
+        } else {
+            #expect(try await reopened.claim(limit: 1, now: t0, lease: 30).isEmpty)
+            #expect(try await reopened.claim(limit: 1, now: t0.addingTimeInterval(3601), lease: 30).map(\.key) == ["ch1:a1"])
+        }
+        }
     }
 
-    @Test func deadLettersListReplayAndPurge() async throws {
+    @Test(arguments: StoreEngine.available)
+    func deadLettersListReplayAndPurge(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("a1", conversation: "A"), newDelivery("a2", conversation: "A"), newDelivery("x", channel: "ch2")], now: t0)
         let a1 = try #require(try await store.claim(limit: 10, now: t0, lease: 30).first { $0.key == "ch1:a1" })
         try await store.markDead(id: a1.id, status: 400, error: "HTTP 400 (not retryable)", now: t0)
@@ -123,9 +204,12 @@ func newDelivery(_ key: String, conversation: String = "conv-1", channel: String
         try await store.markDead(id: a1.id, status: 500, error: "again", now: replayAt)
         #expect(try await store.replayAll(channel: "ch2", now: replayAt) == 0)
         #expect(try await store.replayAll(channel: "ch1", now: replayAt) == 1)
+        }
     }
 
-    @Test func purgeRemovesOnlyDeadLetters() async throws {
+    @Test(arguments: StoreEngine.available)
+    func purgeRemovesOnlyDeadLetters(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("old", conversation: "A"), newDelivery("p", conversation: "B"), newDelivery("d", conversation: "C")], now: t0)
         let claimed = try await store.claim(limit: 10, now: t0, lease: 30)
         let old = try #require(claimed.first { $0.key == "ch1:old" })
@@ -143,9 +227,12 @@ func newDelivery(_ key: String, conversation: String = "conv-1", channel: String
         #expect(stats.pending == 1)
         #expect(stats.delivered == 1)
         #expect(stats.dead == 0)
+        }
     }
 
-    @Test func deliveredKeysAreRememberedForTheDedupWindowThenForgotten() async throws {
+    @Test(arguments: StoreEngine.available)
+    func deliveredKeysAreRememberedForTheDedupWindowThenForgotten(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("a")], now: t0)
         let a = try #require(try await store.claim(limit: 1, now: t0, lease: 30).first)
         try await store.markDelivered(id: a.id, status: 200, now: t0)
@@ -153,9 +240,12 @@ func newDelivery(_ key: String, conversation: String = "conv-1", channel: String
         #expect(try await store.expireDelivered(before: t0.addingTimeInterval(-1)) == 0)
         #expect(try await store.expireDelivered(before: t0.addingTimeInterval(1)) == 1)
         #expect(try await store.enqueue([newDelivery("a")], now: t0) == EnqueueOutcome(stored: 1, duplicates: 0))
+        }
     }
 
-    @Test func listIsNewestFirstAndStatisticsCountPerChannel() async throws {
+    @Test(arguments: StoreEngine.available)
+    func listIsNewestFirstAndStatisticsCountPerChannel(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         _ = try await store.enqueue([newDelivery("1"), newDelivery("2"), newDelivery("3", channel: "ch2")], now: t0)
         #expect(try await store.list(state: nil, channel: nil, limit: 2).map(\.key) == ["ch2:3", "ch1:2"])
         let stats = try await store.statistics()
@@ -163,11 +253,61 @@ func newDelivery(_ key: String, conversation: String = "conv-1", channel: String
         #expect(stats.perChannel["ch2"]?[.pending] == 1)
         #expect(stats.oldestPendingCreatedAt == t0)
         #expect(try await store.nextDue() == t0)
+        }
     }
 
-    @Test func recordDeadStoresADeadLetterDirectly() async throws {
+    @Test(arguments: StoreEngine.available)
+    func recordDeadStoresADeadLetterDirectly(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
         try await store.recordDead(newDelivery("v1"), status: nil, error: "deadline exceeded", now: t0)
         let dead = try await store.list(state: .dead, channel: nil, limit: 5)
         #expect(dead.map(\.lastError) == ["deadline exceeded"])
+        }
+    }
+
+    @Test(arguments: StoreEngine.available)
+    func twoClaimersNeverHoldOneConversationAtOnceAndKeepItsOrder(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
+            for n in 0..<4 {
+                _ = try await store.enqueue((0..<30).map { c in newDelivery("c\(c)-\(n)", conversation: "C\(c)") }, now: t0)
+            }
+            let other = try await reopen()
+            let tally = Tally()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for claimer in [store, other] {
+                    group.addTask { [tally] in
+                        var idle = 0
+                        while idle < 20 {
+                            let claimed = try await claimer.claim(limit: 7, now: t0, lease: 60)
+                            if claimed.isEmpty {
+                                idle += 1
+                                try await Task.sleep(for: .milliseconds(5))
+                                continue
+                            }
+                            idle = 0
+                            for d in claimed {
+                                let now = tally.held.withLock { h -> Int in
+                                    h[d.conversation, default: 0] += 1
+                                    return h[d.conversation]!
+                                }
+                                tally.maxHeld.withLock { $0 = max($0, now) }
+                            }
+                            for d in claimed {
+                                tally.held.withLock { $0[d.conversation, default: 1] -= 1 }
+                                tally.delivered.withLock { $0[d.conversation, default: []].append(d.key) }
+                                try await claimer.markDelivered(id: d.id, status: 200, now: t0)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(tally.maxHeld.withLock { $0 } == 1)
+            let result = tally.delivered.withLock { $0 }
+            #expect(result.count == 30)
+            for c in 0..<30 {
+                #expect(result["C\(c)"] == (0..<4).map { "ch1:c\(c)-\($0)" })
+            }
+        }
     }
 }

@@ -83,7 +83,7 @@ class Gateway:
     """`gangway serve` with a generated config. `channels` is YAML text of the channel list."""
 
     def __init__(self, workdir, upstream_url, channels, public_url=None, trusted=("::1/128",), admin_token="e2e-admin-token",
-                 retry="{ maxAttempts: 5, initialBackoffSeconds: 0.1, maxBackoffSeconds: 0.5 }", store=None, extra_args=()):
+                 retry="{ maxAttempts: 5, initialBackoffSeconds: 0.1, maxBackoffSeconds: 0.5 }", store=None, extra_args=(), store_yaml=None):
         self.workdir = Path(workdir)
         self.port = free_port()
         self.store = store or str(self.workdir / "gangway.sqlite")
@@ -94,7 +94,7 @@ class Gateway:
             f"server:\n  host: 127.0.0.1\n  port: {self.port}\n{public}  trustedProxies: [{proxies}]\n"
             f"admin: {{ token: {admin_token} }}\n"
             f"upstream:\n  baseURL: {upstream_url}\n  apiKey: e2e-default-key\n  timeoutSeconds: 5\n  retry: {retry}\n"
-            f"store: {{ path: {self.store} }}\n"
+            f"store: {store_yaml or '{ path: ' + self.store + ' }'}\n"
             f"channels:\n{channels}\n")
         self.extra_args = list(extra_args)
         self.proc = None

@@ -49,7 +49,23 @@ public final class PostgresDeliveryStore: DeliveryStore {
     // MARK: Schema
 
     public func prepare() async throws {
-        try await client.withConnection { connection in
+        // The database may not be up yet (replicas start together with it): wait for it, saying so.
+        var delay = 0.5
+        while true {
+            do {
+                try await query("SELECT 1", logger: logger, timeout: 5)
+                break
+            } catch {
+                logger.warning("waiting for the database", metadata: ["gangway.error": "\(error)"])
+                try await Task.sleep(for: .seconds(delay))
+                delay = min(delay * 2, 10)
+            }
+        }
+        let client = self.client
+        let table = self.table
+        let logger = self.logger
+        try await Self.withTimeout(60) {
+          try await client.withConnection { connection in
             // One replica at a time creates or upgrades the schema.
             try await connection.query("SELECT pg_advisory_lock(7031966)", logger: logger)
             do {
@@ -90,6 +106,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
                 throw error
             }
             try await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
+          }
         }
         // Unlike SQLite, other replicas may hold leases: they are handed back when they expire.
     }
@@ -101,7 +118,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let t = now.timeIntervalSince1970
         let table = self.table
         let logger = self.logger
-        let stored = try await client.withTransaction(logger: logger) { connection in
+        let client = self.client
+        let stored = try await Self.withTimeout(operationTimeout) {
+          try await client.withTransaction(logger: logger) { connection in
             var stored = 0
             for c in calls {
                 let rows = try await connection.query(
@@ -116,6 +135,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
                 for try await _ in rows { stored += 1 }
             }
             return stored
+          }
         }
         return EnqueueOutcome(stored: stored, duplicates: calls.count - stored)
     }
@@ -123,7 +143,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {
         let t = now.timeIntervalSince1970
         let status64 = status.map(Int64.init)
-        try await client.query(
+        try await query(
             """
             INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, attempts, created_at,
                 queued_at, next_attempt_at, last_status, last_error)
@@ -137,7 +157,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
         guard limit > 0 else { return [] }
         let t = now.timeIntervalSince1970
         let until = t + lease
-        let rows = try await client.query(
+        let rows = try await query(
             """
             UPDATE \(unescaped: table) d SET lease_until = \(until)
             WHERE d.id IN (
@@ -157,13 +177,13 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     public func renew(ids: [Int64], until: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await client.query(
+        try await query(
             "UPDATE \(unescaped: table) SET lease_until = \(until.timeIntervalSince1970) WHERE id = ANY(\(ids)) AND state = 'pending'",
             logger: logger)
     }
 
     public func markDelivered(id: Int64, status: Int, now: Date) async throws {
-        try await client.query(
+        try await query(
             """
             UPDATE \(unescaped: table) SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_status = \(Int64(status)),
                 last_error = NULL, delivered_at = \(now.timeIntervalSince1970) WHERE id = \(id)
@@ -171,7 +191,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     }
 
     public func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
-        try await client.query(
+        try await query(
             """
             UPDATE \(unescaped: table) SET attempts = attempts + 1, lease_until = NULL, last_status = \(status.map(Int64.init)),
                 last_error = \(error), next_attempt_at = \(nextAttemptAt.timeIntervalSince1970) WHERE id = \(id) AND state = 'pending'
@@ -179,7 +199,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     }
 
     public func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {
-        try await client.query(
+        try await query(
             """
             UPDATE \(unescaped: table) SET state = 'dead', attempts = attempts + 1, lease_until = NULL, last_status = \(status.map(Int64.init)),
                 last_error = \(error) WHERE id = \(id) AND state = 'pending'
@@ -189,13 +209,13 @@ public final class PostgresDeliveryStore: DeliveryStore {
     // MARK: Reads and operations
 
     public func nextDue() async throws -> Date? {
-        let rows = try await client.query("SELECT MIN(next_attempt_at) FROM \(unescaped: table) WHERE state = 'pending'", logger: logger)
+        let rows = try await query("SELECT MIN(next_attempt_at) FROM \(unescaped: table) WHERE state = 'pending'", logger: logger)
         for try await (t) in rows.decode(Double?.self) { return t.map { Date(timeIntervalSince1970: $0) } }
         return nil
     }
 
     public func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] {
-        let rows = try await client.query(
+        let rows = try await query(
             """
             SELECT * FROM \(unescaped: table)
             WHERE (\(state?.rawValue)::TEXT IS NULL OR state = \(state?.rawValue)) AND (\(channel)::TEXT IS NULL OR channel = \(channel))
@@ -207,7 +227,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     }
 
     public func get(id: Int64) async throws -> Delivery? {
-        let rows = try await client.query("SELECT * FROM \(unescaped: table) WHERE id = \(id)", logger: logger)
+        let rows = try await query("SELECT * FROM \(unescaped: table) WHERE id = \(id)", logger: logger)
         for try await row in rows { return try Self.delivery(row) }
         return nil
     }
@@ -215,7 +235,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public func replay(id: Int64, now: Date) async throws -> Int {
         let t = now.timeIntervalSince1970
         return try await count(
-            client.query(
+            query(
                 """
                 UPDATE \(unescaped: table) SET state = 'pending', attempts = 0, queued_at = \(t), next_attempt_at = \(t), lease_until = NULL
                 WHERE id = \(id) AND state = 'dead' RETURNING id
@@ -225,7 +245,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public func replayAll(channel: String?, now: Date) async throws -> Int {
         let t = now.timeIntervalSince1970
         return try await count(
-            client.query(
+            query(
                 """
                 UPDATE \(unescaped: table) SET state = 'pending', attempts = 0, queued_at = \(t), next_attempt_at = \(t), lease_until = NULL
                 WHERE state = 'dead' AND (\(channel)::TEXT IS NULL OR channel = \(channel)) RETURNING id
@@ -235,7 +255,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public func purgeDead(olderThan: Date?) async throws -> Int {
         let before = olderThan?.timeIntervalSince1970
         return try await count(
-            client.query(
+            query(
                 """
                 DELETE FROM \(unescaped: table) WHERE state = 'dead' AND (\(before)::DOUBLE PRECISION IS NULL OR created_at < \(before)) RETURNING id
                 """, logger: logger))
@@ -243,14 +263,14 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     public func expireDelivered(before: Date) async throws -> Int {
         try await count(
-            client.query(
+            query(
                 "DELETE FROM \(unescaped: table) WHERE state = 'delivered' AND delivered_at < \(before.timeIntervalSince1970) RETURNING id",
                 logger: logger))
     }
 
     public func statistics() async throws -> StoreStatistics {
         var stats = StoreStatistics()
-        let rows = try await client.query("SELECT channel, state, COUNT(*) FROM \(unescaped: table) GROUP BY channel, state", logger: logger)
+        let rows = try await query("SELECT channel, state, COUNT(*) FROM \(unescaped: table) GROUP BY channel, state", logger: logger)
         for try await (channel, stateText, n) in rows.decode((String, String, Int64).self) {
             let state = DeliveryState(rawValue: stateText)
             stats.perChannel[channel, default: [:]][state] = Int(n)
@@ -260,13 +280,43 @@ public final class PostgresDeliveryStore: DeliveryStore {
             default: stats.delivered += Int(n)
             }
         }
-        let oldest = try await client.query("SELECT MIN(created_at) FROM \(unescaped: table) WHERE state = 'pending'", logger: logger)
+        let oldest = try await query("SELECT MIN(created_at) FROM \(unescaped: table) WHERE state = 'pending'", logger: logger)
         for try await (t) in oldest.decode(Double?.self) { stats.oldestPendingCreatedAt = t.map { Date(timeIntervalSince1970: $0) } }
         return stats
     }
 
     public func ping() async throws {
-        try await client.query("SELECT 1", logger: logger)
+        try await query("SELECT 1", logger: logger, timeout: 2)
+    }
+
+    // MARK: Plumbing
+
+    /// How long one operation may wait (for a connection, or for the database) before it fails,
+    /// so that a lost database turns into 503s and retries, never into requests that hang.
+    public let operationTimeout: Double = 10
+
+    @discardableResult
+    private func query(_ q: PostgresQuery, logger: Logger, timeout: Double? = nil) async throws -> PostgresRowSequence {
+        let client = self.client
+        return try await Self.withTimeout(timeout ?? operationTimeout) { try await client.query(q, logger: logger) }
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        let seconds: Double
+        var description: String { "the database did not answer within \(seconds) s" }
+    }
+
+    static func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                throw Timeout(seconds: seconds)
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw Timeout(seconds: seconds) }
+            return first
+        }
     }
 
     // MARK: Rows
