@@ -54,6 +54,10 @@ public final class MockUpstream: Sendable {
         router.post("/v1/chatbots/:chatbot/conversations/:operation") { request, context in
             try await self.answer(request, chatbot: context.parameters.get("chatbot") ?? "", operation: context.parameters.get("operation") ?? "")
         }
+        router.get("/_calls/count") { _, _ in
+            let n = self.calls.withLock { $0.count }
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "\(n)")))
+        }
         router.get("/_calls") { _, _ in
             let items: [JSONValue] = self.recorded.map { c in
                 .object([

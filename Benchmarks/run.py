@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""Gangway's load benchmarks, side by side with baselines in the same run (see README.md).
+
+Runs a release build of `gangway` on loopback: durable ingest of signed WhatsApp webhooks against
+Hummingbird's hello-world (same binary, `gangway bench hello`) and against nginx in front of it,
+acknowledgement latency at half the maximum rate, delivery rate over 1,000 conversations, memory
+(idle, under load, with a large backlog while the chatbot API is down), and kill -9 trials. Writes
+Benchmarks/results/<date>-<machine>.md and prints the table. Every server listens on 127.0.0.1;
+every load is bounded in time.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Tests" / "e2e"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read().decode()
+
+
+def wait_http(url, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if get(url)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def rss_kb(pid, field="VmRSS"):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+class Run:
+    def __init__(self, binary, tmp, quick):
+        self.bin = binary
+        self.tmp = Path(tmp)
+        self.quick = quick
+        self.procs = []
+
+    def spawn(self, *args, log=None):
+        out = open(self.tmp / (log or f"p{len(self.procs)}.log"), "w")
+        p = subprocess.Popen([self.bin, *args], stdout=out, stderr=subprocess.STDOUT)
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, sig=signal.SIGTERM):
+        if p.poll() is None:
+            p.send_signal(sig)
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    def stop_all(self):
+        for p in self.procs:
+            self.stop(p)
+
+    def load(self, url, seconds, connections=32, rate=0, run=None):
+        args = [self.bin, "bench", "load", "--url", url, "--seconds", str(seconds), "--connections", str(connections)]
+        if rate:
+            args += ["--rate", str(rate)]
+        if run:
+            args += ["--run", run]
+        out = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def gateway(self, upstream_port, store, name="gw"):
+        port = free_port()
+        cfg = self.tmp / f"{name}.yaml"
+        cfg.write_text((ROOT / "Benchmarks" / "bench.yaml.in").read_text().replace("@GATEWAY_PORT@", str(port))
+                       .replace("@UPSTREAM_PORT@", str(upstream_port)).replace("@STORE@", str(store)))
+        p = self.spawn("serve", "--config", str(cfg), "--log-level", "warning", log=f"{name}.log")
+        wait_http(f"http://127.0.0.1:{port}/readyz")
+        return p, port, cfg
+
+    def upstream(self, port=None):
+        port = port or free_port()
+        p = self.spawn("mock-upstream", "--port", str(port), log=f"upstream-{port}.log")
+        wait_http(f"http://127.0.0.1:{port}/_calls")
+        return p, port
+
+    def nginx(self, backend_port):
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            return None, None
+        port = free_port()
+        d = self.tmp / f"nginx-{port}"
+        d.mkdir()
+        conf = d / "nginx.conf"
+        conf.write_text(f"""worker_processes 1;
+error_log {d}/error.log; pid {d}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{ access_log off; client_body_temp_path {d}/b; proxy_temp_path {d}/p; fastcgi_temp_path {d}/f; uwsgi_temp_path {d}/u; scgi_temp_path {d}/s;
+  upstream backend {{ server 127.0.0.1:{backend_port}; keepalive 64; }}
+  server {{ listen 127.0.0.1:{port}; client_max_body_size 4m;
+    location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header X-Forwarded-Host $host; proxy_set_header X-Forwarded-Port $server_port;
+      proxy_request_buffering off; }} }} }}
+""")
+        p = subprocess.Popen([nginx, "-c", str(conf), "-p", str(d), "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        time.sleep(0.5)
+        return p, port
+
+
+def calls_count(upstream_port):
+    return int(get(f"http://127.0.0.1:{upstream_port}/_calls/count", timeout=60)[1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=str(ROOT / ".build-release" / "release" / "gangway"))
+    ap.add_argument("--quick", action="store_true", help="a smoke run: short loads, small backlog, 3 kill trials")
+    ap.add_argument("--seconds", type=float, default=None)
+    args = ap.parse_args()
+    seconds = args.seconds or (3 if args.quick else 10)
+    backlog = 20_000 if args.quick else 1_000_000
+    drain_n = 5_000 if args.quick else 50_000
+    trials = 3 if args.quick else 20
+    if not Path(args.binary).exists():
+        sys.exit(f"no release binary at {args.binary}: swift build -c release --product gangway --scratch-path .build-release")
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="gangway-bench-") as tmp:
+        r = Run(args.binary, tmp, args.quick)
+        try:
+            # Baselines: Hummingbird hello-world, directly and behind nginx, with the same load generator and bodies.
+            hello_port = free_port()
+            hello = r.spawn("bench", "hello", "--port", str(hello_port), log="hello.log")
+            wait_http(f"http://127.0.0.1:{hello_port}/")
+            results["hello"] = r.load(f"http://127.0.0.1:{hello_port}/", seconds)
+            ng, ng_port = r.nginx(hello_port)
+            if ng:
+                results["nginx_hello"] = r.load(f"http://127.0.0.1:{ng_port}/", seconds)
+                r.stop(ng)
+            r.stop(hello)
+
+            # Gangway: durable ingest with delivery running (the stand-in API answers at once).
+            up, up_port = r.upstream()
+            gw, gw_port, cfg = r.gateway(up_port, Path(tmp) / "ingest.sqlite")
+            results["rss_idle_kb"] = rss_kb(gw.pid)
+            url = f"http://127.0.0.1:{gw_port}/webhooks/wa"
+            results["ingest"] = r.load(url, seconds)
+            results["rss_load_kb"] = rss_kb(gw.pid, "VmHWM")
+            ng, ng_port = r.nginx(gw_port)
+            if ng:
+                results["nginx_ingest"] = r.load(f"http://127.0.0.1:{ng_port}/webhooks/wa", seconds)
+                r.stop(ng)
+            half = max(10, int(results["ingest"]["rps"] / 2))
+            results["latency_half"] = r.load(url, seconds, rate=half)
+            results["latency_half"]["rate"] = half
+            r.stop(gw)
+            r.stop(up)
+
+            # Delivery: a backlog over 1,000 conversations while the API is down, then drained.
+            up_port = free_port()
+            store = Path(tmp) / "drain.sqlite"
+            gw, gw_port, cfg = r.gateway(up_port, store, name="drain")
+            r.stop(gw)
+            subprocess.run([args.binary, "bench", "fill", "--config", str(cfg), "--channel", "wa", "--count", str(drain_n)], check=True,
+                           capture_output=True)
+            up, _ = r.upstream(up_port)
+            t0 = time.time()
+            gw, gw_port, cfg = r.gateway(up_port, store, name="drain")
+            while calls_count(up_port) < drain_n and time.time() - t0 < 600:
+                time.sleep(0.5)
+            results["drain"] = {"calls": calls_count(up_port), "seconds": round(time.time() - t0, 2)}
+            results["drain"]["rps"] = round(results["drain"]["calls"] / results["drain"]["seconds"], 1)
+            items = json.loads(get(f"http://127.0.0.1:{up_port}/_calls", timeout=120)[1])["items"]
+            last, ordered = {}, True
+            for c in items:
+                conv, n = c["body"]["providerId"], int(c["idempotencyKey"].rsplit(".", 1)[1])
+                if conv in last and n < last[conv]:
+                    ordered = False
+                last[conv] = n
+            results["drain"]["order_kept"] = ordered
+            r.stop(gw)
+            r.stop(up)
+
+            # Memory with a large backlog while the chatbot API is down (nothing listens upstream).
+            store = Path(tmp) / "backlog.sqlite"
+            dead_port = free_port()
+            gw, gw_port, cfg = r.gateway(dead_port, store, name="backlog")
+            r.stop(gw)
+            t0 = time.time()
+            subprocess.run([args.binary, "bench", "fill", "--config", str(cfg), "--channel", "wa", "--count", str(backlog)], check=True,
+                           capture_output=True)
+            fill_s = time.time() - t0
+            gw, gw_port, cfg = r.gateway(dead_port, store, name="backlog")
+            time.sleep(3 if args.quick else 15)
+            results["backlog"] = {"calls": backlog, "fill_seconds": round(fill_s, 1), "rss_kb": rss_kb(gw.pid), "hwm_kb": rss_kb(gw.pid, "VmHWM")}
+            # The API returns: how fast does the backlog drain (measured for a bounded time).
+            up, _ = r.upstream(dead_port)
+            t0 = time.time()
+            window = 10 if args.quick else 60
+            time.sleep(window)
+            drained = calls_count(dead_port)
+            results["backlog"]["drain_rps"] = round(drained / (time.time() - t0), 1)
+            results["backlog"]["drain_estimate_s"] = round(backlog / max(results["backlog"]["drain_rps"], 1), 0)
+            r.stop(gw)
+            r.stop(up)
+
+            # Durability: kill -9 mid-load, restart, drain; count losses and keys.
+            lost_total = dup_keys_total = repeats_total = acked_total = 0
+            for trial in range(trials):
+                lost, dup_keys, repeats, acked = kill_trial(r, Path(tmp) / f"kill{trial}.sqlite")
+                lost_total += lost
+                dup_keys_total += dup_keys
+                repeats_total += repeats
+                acked_total += acked
+            results["kill9"] = {"trials": trials, "acknowledged": acked_total, "lost": lost_total,
+                                "messages_under_two_keys": dup_keys_total, "repeats_same_key": repeats_total}
+        finally:
+            r.stop_all()
+
+    report(results, args)
+
+
+def kill_trial(r, store):
+    """Posts distinct webhooks from 8 senders, kill -9 after ~1 s, restarts on the same store, resends what was not
+    acknowledged, and checks the stand-in API got every acknowledged one."""
+    import hashlib
+    import hmac
+    up, up_port = r.upstream()
+    gw, gw_port, cfg = r.gateway(up_port, store, name=f"kill-{store.stem}")
+    acked, lock, stop = set(), threading.Lock(), threading.Event()
+    run = os.urandom(4).hex()
+
+    def body(n):
+        frm = 4900000000 + n % 8
+        return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+            "metadata": {"phone_number_id": "1"}, "messages": [{"from": str(frm), "id": f"wamid.{run}.{n}", "timestamp": "1",
+                                                                 "type": "text", "text": {"body": f"k{n}"}}]}}]}]}).encode()
+
+    def post(port, n):
+        b = body(n)
+        sig = "sha256=" + hmac.new(b"bench-app-secret", b, hashlib.sha256).hexdigest()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/wa", data=b, method="POST",
+                                     headers={"Content-Type": "application/json", "X-Hub-Signature-256": sig})
+        try:
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                return resp.status
+        except Exception:
+            return None
+
+    pending = {s: list(range(s, 100000, 8)) for s in range(8)}
+
+    def sender(s, port_box):
+        while pending[s] and not stop.is_set():
+            n = pending[s][0]
+            if post(port_box[0], n) == 200:
+                with lock:
+                    acked.add(n)
+                pending[s].pop(0)
+            else:
+                return
+
+    port_box = [gw_port]
+    threads = [threading.Thread(target=sender, args=(s, port_box)) for s in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    gw.send_signal(signal.SIGKILL)
+    gw.wait()
+    for t in threads:
+        t.join(10)
+    before = set(acked)
+    gw, gw_port, cfg = r.gateway(up_port, store, name=f"kill-{store.stem}")
+    # The provider resends what was not acknowledged (one each).
+    for s in range(8):
+        if pending[s]:
+            n = pending[s][0]
+            if post(gw_port, n) == 200:
+                acked.add(n)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        calls = json.loads(get(f"http://127.0.0.1:{up_port}/_calls", timeout=60)[1])["items"]
+        keys = {c["idempotencyKey"] for c in calls}
+        if {f"wa:wamid.{run}.{n}" for n in acked} <= keys:
+            break
+        time.sleep(0.3)
+    r.stop(gw)
+    r.stop(up)
+    per_text = {}
+    for c in calls:
+        per_text.setdefault(c["body"]["message"]["text"], set()).add(c["idempotencyKey"])
+    lost = len({f"wa:wamid.{run}.{n}" for n in before} - keys)
+    dup_keys = sum(1 for v in per_text.values() if len(v) > 1)
+    return lost, dup_keys, len(calls) - len(keys), len(before)
+
+
+def report(results, args):
+    machine = f"{platform.node()}"
+    cores = os.cpu_count()
+    mem_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    size_mb = round(Path(args.binary).stat().st_size / 2**20, 1)
+    h, n, i = results["hello"]["rps"], results.get("nginx_hello", {}).get("rps"), results["ingest"]["rps"]
+    ni = results.get("nginx_ingest", {}).get("rps")
+    lat = results["latency_half"]
+    rows = [
+        ("Hummingbird hello-world (baseline)", f"{h:.0f} req/s", "", ""),
+        ("nginx → hello-world (baseline)", f"{n:.0f} req/s" if n else "n/a", "", ""),
+        ("durable ingest, signed WhatsApp", f"{i:.0f} req/s", f"{i / h:.2f} × hello", "≥ 0.6 ×"),
+        ("durable ingest behind nginx", f"{ni:.0f} req/s" if ni else "n/a", f"{ni / n:.2f} × nginx→hello" if ni and n else "", "≥ 0.8 ×"),
+        (f"ack latency at {lat['rate']} req/s (half max), open loop", f"p50 {lat['p50ms']:.2f} ms, p99 {lat['p99ms']:.2f} ms", "", "p99 ≤ 5 ms"),
+        ("delivery, 1,000 conversations", f"{results['drain']['rps']:.0f} calls/s", f"{results['drain']['rps'] / i:.2f} × ingest; order kept: {results['drain']['order_kept']}", "≥ 0.5 ×"),
+        ("RSS idle", f"{results['rss_idle_kb'] / 1024:.1f} MB", "", "≤ 30 MB"),
+        ("RSS peak under full load", f"{results['rss_load_kb'] / 1024:.1f} MB", "", "≤ 120 MB"),
+        (f"RSS with {results['backlog']['calls']:,} calls queued, API down", f"{results['backlog']['rss_kb'] / 1024:.1f} MB (peak {results['backlog']['hwm_kb'] / 1024:.1f})", "", "≤ 150 MB"),
+        ("backlog drain when the API returns", f"{results['backlog']['drain_rps']:.0f} calls/s", f"≈ {results['backlog']['drain_estimate_s']:.0f} s for the whole backlog", ""),
+        (f"kill -9 trials ({results['kill9']['trials']})", f"{results['kill9']['acknowledged']} acknowledged, {results['kill9']['lost']} lost",
+         f"{results['kill9']['messages_under_two_keys']} under two keys, {results['kill9']['repeats_same_key']} repeats (same key)", "0 lost, 0 two keys"),
+        ("release binary", f"{size_mb} MB", "", ""),
+    ]
+    table = "| measure | result | ratio / detail | target |\n|---|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
+    date = datetime.date.today().isoformat()
+    out = ROOT / "Benchmarks" / "results" / f"{date}-{machine}{'-quick' if args.quick else ''}.md"
+    out.write_text(
+        f"# Gangway benchmarks, {date}\n\nCommit `{commit}`, machine `{machine}`: {cores} cores, {mem_gb} GiB, {platform.platform()}.\n"
+        f"Load generator: `gangway bench load` (AsyncHTTPClient, 32 connections, distinct signed bodies) on the same machine; "
+        f"{'quick mode, ' if args.quick else ''}{args.seconds or (3 if args.quick else 10)} s per load.\n\n{table}\n\n"
+        f"Raw figures:\n\n```json\n{json.dumps(results, indent=2)}\n```\n")
+    print(table)
+    print(f"\nwritten to {out}")
+
+
+if __name__ == "__main__":
+    main()
