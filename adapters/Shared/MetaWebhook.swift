@@ -35,3 +35,43 @@ enum MetaWebhook {
         request.headers.append(("X-Hub-Signature-256", "sha256=" + Signatures.hex(mac)))
     }
 }
+
+/// A Meta webhook channel (WhatsApp, Messenger, Instagram): Meta's handshake, signature and answer
+/// around the provider's own payload mapping.
+struct MetaChannelAdapter: ChannelAdapter {
+    typealias Normalizer = @Sendable (InboundRequest) throws(AdapterError) -> [InboundCall]
+
+    let appSecret: String
+    let verifyToken: String
+    let normalizer: Normalizer
+
+    init(channel: ChannelConfiguration, normalize: @escaping Normalizer) {
+        appSecret = channel.secret("appSecret")
+        verifyToken = channel.secret("verifyToken")
+        normalizer = normalize
+    }
+
+    var methods: Set<String> { ["GET", "POST"] }
+
+    func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? {
+        try MetaWebhook.handshake(request, verifyToken: verifyToken)
+    }
+
+    func verify(_ request: InboundRequest) throws(AdapterError) {
+        try MetaWebhook.verifySignature(request, appSecret: appSecret)
+    }
+
+    func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
+        try normalizer(request)
+    }
+
+    func acknowledgement(for request: InboundRequest) -> AdapterResponse { .ok("EVENT_RECEIVED") }
+
+    /// The descriptor of a Meta provider: both secrets, Meta's signature for samples.
+    static func descriptor(name: String, normalize: @escaping Normalizer) -> ProviderDescriptor {
+        ProviderDescriptor(
+            name: name, requiredSecrets: ["appSecret", "verifyToken"],
+            makeAdapter: { MetaChannelAdapter(channel: $0, normalize: normalize) },
+            signSample: { request, channel in MetaWebhook.sign(&request, appSecret: channel.secret("appSecret")) })
+    }
+}

@@ -2,25 +2,8 @@ import Foundation
 import GangwayCore
 
 /// WhatsApp Cloud API (Meta). See README.md beside this file for what maps to what.
-struct WhatsAppAdapter: ChannelAdapter {
-    let appSecret: String
-    let verifyToken: String
-
-    init(channel: ChannelConfiguration) {
-        appSecret = channel.secret("appSecret")
-        verifyToken = channel.secret("verifyToken")
-    }
-
-    var methods: Set<String> { ["GET", "POST"] }
-
-    func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? {
-        try MetaWebhook.handshake(request, verifyToken: verifyToken)
-    }
-
-    func verify(_ request: InboundRequest) throws(AdapterError) {
-        try MetaWebhook.verifySignature(request, appSecret: appSecret)
-    }
-
+/// Transport (handshake, signature, answer) is Meta's, in `Shared/MetaWebhook.swift`.
+struct WhatsAppAdapter {
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
         let json = try request.jsonBody()
         guard json["object"]?.string == "whatsapp_business_account" else { return [] }
@@ -44,8 +27,6 @@ struct WhatsAppAdapter: ChannelAdapter {
         }
         return calls
     }
-
-    func acknowledgement(for request: InboundRequest) -> AdapterResponse { .ok("EVENT_RECEIVED") }
 
     // MARK: Messages
 
@@ -126,8 +107,7 @@ struct WhatsAppAdapter: ChannelAdapter {
 }
 
 extension WhatsAppAdapter {
-    static let descriptor = ProviderDescriptor(
-        name: "whatsapp", requiredSecrets: ["appSecret", "verifyToken"],
-        makeAdapter: { WhatsAppAdapter(channel: $0) },
-        signSample: { request, channel in MetaWebhook.sign(&request, appSecret: channel.secret("appSecret")) })
+    static let descriptor = MetaChannelAdapter.descriptor(name: "whatsapp") { request throws(AdapterError) in
+        try WhatsAppAdapter().normalize(request)
+    }
 }
