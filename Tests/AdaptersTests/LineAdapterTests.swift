@@ -54,7 +54,7 @@ import Testing
         #expect(c.key == "01H810YECXQQZ37VAXPF6H9E6T")
         #expect(c.providerId == "U4af4980629a0f3c1a1d3e8a6e4f2b8c7")
         #expect(c.message == InboundMessage(id: "468789577898262530", type: .text, text: "こんにちは, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00Z"))
-        #expect(c.provider == ProviderInfo(name: "line", recipientId: "U9f3a1c2b4d5e6f708192a3b4c5d6e7f8", event: "message"))
+        #expect(c.provider == ProviderInfo(name: "line", recipientId: "U9f3a1c2b4d5e6f708192a3b4c5d6e7f8", event: "message", replyToken: "38ef843bde154d9b91c21320ffd17a0f"))
     }
 
     @Test func batchKeepsLinesOrderAndMapsEachKind() throws {

@@ -72,7 +72,7 @@ struct DiscordAdapter: ChannelAdapter {
         return [
             .handle(
                 key: id, providerId: userID, message: msg, contact: contact,
-                provider: ProviderInfo(name: "discord", recipientId: json["channel_id"]?.idString, event: event))
+                provider: ProviderInfo(name: "discord", recipientId: json["channel_id"]?.idString, event: event, replyToken: json["token"]?.string))
         ]
     }
 

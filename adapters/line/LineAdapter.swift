@@ -37,7 +37,7 @@ struct LineAdapter: ChannelAdapter {
             let type = e["type"]?.string
         else { return nil }
         let timestamp = Timestamps.iso8601(unixMilliseconds: e["timestamp"]?.idString)
-        let provider = ProviderInfo(name: "line", recipientId: destination, event: type)
+        let provider = ProviderInfo(name: "line", recipientId: destination, event: type, replyToken: e["replyToken"]?.string)
         switch type {
         case "message":
             guard let m = e["message"] else { return nil }

@@ -198,10 +198,14 @@ public struct ProviderInfo: Sendable, Equatable, Codable {
     public var event: String?
     /// A voice call's id, so that one call is one conversation.
     public var callId: String?
-    public init(name: String, recipientId: String? = nil, event: String? = nil, callId: String? = nil) {
+    /// A short-lived token the provider requires for the answer (LINE's `replyToken`, Discord's
+    /// interaction `token`); the chatbot platform's sender uses it.
+    public var replyToken: String?
+    public init(name: String, recipientId: String? = nil, event: String? = nil, callId: String? = nil, replyToken: String? = nil) {
         self.name = name
         self.recipientId = recipientId
         self.event = event
         self.callId = callId
+        self.replyToken = replyToken
     }
 }
