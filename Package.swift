@@ -65,7 +65,8 @@ let package = Package(
                       "sinch/README.md", "sinch/samples",
                       "infobip/README.md", "infobip/samples",
                       "vonage/README.md", "vonage/samples",
-                      "botframework/README.md", "botframework/samples"],
+                      "botframework/README.md", "botframework/samples",
+                      "telnyx-voice/README.md", "telnyx-voice/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

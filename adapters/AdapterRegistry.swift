@@ -22,5 +22,6 @@ public enum AdapterRegistry {
         InfobipAdapter.descriptor,
         VonageAdapter.descriptor,
         BotFrameworkAdapter.descriptor,
+        TelnyxVoiceAdapter.descriptor,
     ])
 }

@@ -1,0 +1,55 @@
+import Foundation
+import GangwayCore
+import GangwayDelivery
+import GangwayServer
+import NIOHTTP1
+import Testing
+
+/// Direct delivery through the real server for each voice provider beside Twilio: a signed start
+/// and a signed turn, answered in the provider's language with the echo bot's words.
+@Suite struct DirectVoiceProvidersTests {
+    static func yaml(provider: String, secrets: String) -> (String) -> String {
+        { upstream in
+            """
+            server: { host: 127.0.0.1, port: 0, publicURL: "https://hooks.example.com" }
+            upstream: { baseURL: "\(upstream)", apiKey: k, retry: { maxAttempts: 2, initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.1 } }
+            store: { path: STORE_PATH }
+            channels:
+              - id: voice
+                name: Hotline
+                provider: \(provider)
+                chatbotId: bot_v
+                deadlineSeconds: 3
+                secrets: \(secrets)
+            """
+        }
+    }
+
+    static let demoEd25519PublicKey = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
+
+    func post(_ h: Harness, _ provider: String, _ name: String, subpath: String = "", contentType: String) async throws -> Harness.Reply {
+        let body = try sampleBytes(provider, name)
+        let headers = try h.signedSample(
+            channel: "voice", body: body, contentType: contentType, url: h.configuration.server.webhookURL(channelID: "voice") + subpath)
+        return try await h.send(.POST, "/webhooks/voice" + subpath, body: body, headers: headers)
+    }
+
+    @Test func telnyxVoiceAnswersInTeXML() async throws {
+        let form = "application/x-www-form-urlencoded"
+        try await withGateway(yaml: Self.yaml(provider: "telnyx-voice", secrets: "{ publicKey: \"\(Self.demoEd25519PublicKey)\" }")) { h in
+            let start = try await post(h, "telnyx-voice", "start.form", contentType: form)
+            #expect(start.status == 200)
+            #expect(start.body.contains("<Say>Hello, this is the Gangway demo bot. Say something.</Say>"))
+            #expect(start.body.contains(#"<Gather input="dtmf speech" action="https://hooks.example.com/webhooks/voice/gather""#))
+            let turn = try await post(h, "telnyx-voice", "gather-1-speech.form", subpath: "/gather", contentType: form)
+            #expect(turn.body.contains("<Say>You said: Ich möchte einen Termin buchen.</Say>"))
+            let sent = try #require(h.mock.recorded.last?.json)
+            #expect(sent["async"] == .bool(false))
+            #expect(sent["providerId"]?.string == "+49170111222")
+            #expect(sent["callee"]?.string == "+4930123456")
+            let end = try await post(h, "telnyx-voice", "status-completed.form", subpath: "/status", contentType: form)
+            #expect(end.body.hasSuffix("<Response/>"))
+            #expect(try await eventually { h.mock.recorded.contains { $0.json?["event"]?.string == "call_ended" } })
+        }
+    }
+}
