@@ -66,7 +66,8 @@ let package = Package(
                       "infobip/README.md", "infobip/samples",
                       "vonage/README.md", "vonage/samples",
                       "botframework/README.md", "botframework/samples",
-                      "telnyx-voice/README.md", "telnyx-voice/samples"],
+                      "telnyx-voice/README.md", "telnyx-voice/samples",
+                      "plivo-voice/README.md", "plivo-voice/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -23,5 +23,6 @@ public enum AdapterRegistry {
         VonageAdapter.descriptor,
         BotFrameworkAdapter.descriptor,
         TelnyxVoiceAdapter.descriptor,
+        PlivoVoiceAdapter.descriptor,
     ])
 }

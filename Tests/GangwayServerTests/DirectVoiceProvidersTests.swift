@@ -53,3 +53,25 @@ import Testing
         }
     }
 }
+
+extension DirectVoiceProvidersTests {
+    @Test func plivoVoiceAnswersInPlivoXML() async throws {
+        let form = "application/x-www-form-urlencoded"
+        try await withGateway(yaml: Self.yaml(provider: "plivo-voice", secrets: "{ authToken: plivo-token }")) { h in
+            let start = try await post(h, "plivo-voice", "start.form", contentType: form)
+            #expect(start.status == 200)
+            #expect(start.body.contains("<Speak>Hello, this is the Gangway demo bot. Say something.</Speak>"))
+            #expect(start.body.contains(#"<GetInput action="https://hooks.example.com/webhooks/voice/gather" method="POST" inputType="speech dtmf""#))
+            let turn = try await post(h, "plivo-voice", "gather-1-speech.form", subpath: "/gather", contentType: form)
+            #expect(turn.body.contains("<Speak>You said: Ich möchte einen Termin buchen.</Speak>"))
+            let dtmf = try await post(h, "plivo-voice", "gather-2-dtmf.form", subpath: "/gather", contentType: form)
+            #expect(dtmf.body.contains("<Speak>You pressed 42.</Speak>"))
+            let sent = try #require(h.mock.recorded.last?.json)
+            #expect(sent["providerId"]?.string == "49170111222")
+            #expect(sent["callee"]?.string == "4930123456")
+            let end = try await post(h, "plivo-voice", "status-completed.form", subpath: "/status", contentType: form)
+            #expect(end.body == "<Response/>")
+            #expect(try await eventually { h.mock.recorded.contains { $0.json?["event"]?.string == "call_ended" } })
+        }
+    }
+}
