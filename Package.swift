@@ -67,7 +67,8 @@ let package = Package(
                       "vonage/README.md", "vonage/samples",
                       "botframework/README.md", "botframework/samples",
                       "telnyx-voice/README.md", "telnyx-voice/samples",
-                      "plivo-voice/README.md", "plivo-voice/samples"],
+                      "plivo-voice/README.md", "plivo-voice/samples",
+                      "vonage-voice/README.md", "vonage-voice/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

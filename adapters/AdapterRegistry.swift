@@ -24,5 +24,6 @@ public enum AdapterRegistry {
         BotFrameworkAdapter.descriptor,
         TelnyxVoiceAdapter.descriptor,
         PlivoVoiceAdapter.descriptor,
+        VonageVoiceAdapter.descriptor,
     ])
 }

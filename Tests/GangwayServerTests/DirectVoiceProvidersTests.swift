@@ -1,3 +1,4 @@
+import Adapters
 import Foundation
 import GangwayCore
 import GangwayDelivery
@@ -72,6 +73,42 @@ extension DirectVoiceProvidersTests {
             let end = try await post(h, "plivo-voice", "status-completed.form", subpath: "/status", contentType: form)
             #expect(end.body == "<Response/>")
             #expect(try await eventually { h.mock.recorded.contains { $0.json?["event"]?.string == "call_ended" } })
+        }
+    }
+}
+
+extension DirectVoiceProvidersTests {
+    @Test func vonageVoiceAnswersWithAnNCCO() async throws {
+        let json = "application/json"
+        try await withGateway(yaml: Self.yaml(provider: "vonage-voice", secrets: "{ signatureSecret: vonage-voice-secret }")) { h in
+            let start = try await post(h, "vonage-voice", "start.json", contentType: json)
+            #expect(start.status == 200)
+            #expect(start.header("content-type") == "application/json")
+            #expect(start.body.contains(#"{"text":"Hello, this is the Gangway demo bot. Say something.","action":"talk"}"#))
+            #expect(start.body.contains(#""eventUrl":["https://hooks.example.com/webhooks/voice/gather"]"#))
+            let turn = try await post(h, "vonage-voice", "gather-1-speech.json", subpath: "/gather", contentType: json)
+            #expect(turn.body.contains(#"{"text":"You said: Ich möchte einen Termin buchen.","action":"talk"}"#))
+            let sent = try #require(h.mock.recorded.last?.json)
+            #expect(sent["providerId"]?.string == "49170111222")
+            #expect(sent["callee"]?.string == "4930123456")
+            #expect(sent[path: "message", "confidence"]?.double == 0.9405097)
+            let end = try await post(h, "vonage-voice", "status-completed.json", subpath: "/status", contentType: json)
+            #expect(end.status == 200)
+            #expect(try await eventually { h.mock.recorded.contains { $0.json?["event"]?.string == "call_ended" } })
+        }
+    }
+
+    @Test func vonageVoiceAnswerURLByGET() async throws {
+        try await withGateway(yaml: Self.yaml(provider: "vonage-voice", secrets: "{ signatureSecret: vonage-voice-secret }")) { h in
+            let query = "from=49170111222&to=4930123456&uuid=get-call-1&conversation_uuid=CON-1"
+            let url = h.configuration.server.webhookURL(channelID: "voice") + "?" + query
+            let ch = h.configuration.channel(id: "voice")!
+            var request = SampleRequest(method: "GET", url: url, contentType: "application/json", body: [])
+            AdapterRegistry.standard["vonage-voice"]!.signSample(&request, ch)
+            let reply = try await h.send(.GET, "/webhooks/voice?" + query, headers: request.headers)
+            #expect(reply.status == 200)
+            #expect(reply.body.contains("Hello, this is the Gangway demo bot."))
+            #expect(h.mock.recorded.last?.json?["providerId"]?.string == "49170111222")
         }
     }
 }
