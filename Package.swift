@@ -68,7 +68,8 @@ let package = Package(
                       "botframework/README.md", "botframework/samples",
                       "telnyx-voice/README.md", "telnyx-voice/samples",
                       "plivo-voice/README.md", "plivo-voice/samples",
-                      "vonage-voice/README.md", "vonage-voice/samples"],
+                      "vonage-voice/README.md", "vonage-voice/samples",
+                      "audiocodes/README.md", "audiocodes/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -25,5 +25,6 @@ public enum AdapterRegistry {
         TelnyxVoiceAdapter.descriptor,
         PlivoVoiceAdapter.descriptor,
         VonageVoiceAdapter.descriptor,
+        AudioCodesAdapter.descriptor,
     ])
 }

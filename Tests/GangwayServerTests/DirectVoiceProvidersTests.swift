@@ -112,3 +112,31 @@ extension DirectVoiceProvidersTests {
         }
     }
 }
+
+extension DirectVoiceProvidersTests {
+    @Test func audioCodesConversationThroughTheServer() async throws {
+        let json = "application/json"
+        try await withGateway(yaml: Self.yaml(provider: "audiocodes", secrets: "{ token: cc-tok-server-test }")) { h in
+            let validate = try await h.send(.GET, "/webhooks/voice", headers: [("authorization", "Bearer cc-tok-server-test")])
+            #expect(validate.body == #"{"type":"ac-bot-api","success":true}"#)
+            #expect(try await h.send(.GET, "/webhooks/voice", headers: [("authorization", "Bearer nope")]).status == 401)
+            let created = try await post(h, "audiocodes", "start.json", contentType: json)
+            #expect(created.body.contains(#""activitiesURL":"https://hooks.example.com/webhooks/voice/activities""#))
+            let start = try await post(h, "audiocodes", "activities-1-start.json", subpath: "/activities", contentType: json)
+            #expect(start.status == 200)
+            #expect(start.body.contains(#""type":"message","text":"Hello, this is the Gangway demo bot. Say something.""#))
+            // The echo bot's listen (timeoutSeconds 5) becomes a config event.
+            #expect(start.body.contains(#""name":"config","sessionParams":{"userNoInputTimeoutMS":5000"#))
+            let turn = try await post(h, "audiocodes", "activities-2-speech.json", subpath: "/activities", contentType: json)
+            #expect(turn.body.contains(#""text":"You said: Ich möchte einen Termin buchen.""#))
+            let sent = try #require(h.mock.recorded.last?.json)
+            #expect(sent["providerId"]?.string == "+49170111222")
+            #expect(sent[path: "message", "confidence"]?.double == 0.9123)
+            let bye = try await post(h, "audiocodes", "activities-4-speech.json", subpath: "/activities", contentType: json)
+            #expect(bye.body.contains(#""name":"hangup""#))
+            let end = try await post(h, "audiocodes", "disconnect.json", subpath: "/disconnect", contentType: json)
+            #expect(end.body == "{}")
+            #expect(try await eventually { h.mock.recorded.contains { $0.json?["event"]?.string == "call_ended" } })
+        }
+    }
+}

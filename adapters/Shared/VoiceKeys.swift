@@ -13,6 +13,9 @@ enum VoiceKeys {
         "\(callId):turn:\(turnID(sequence: sequence, request: request))"
     }
 
+    /// A turn the provider numbered itself (AudioCodes' activity id).
+    static func turn(_ callId: String, sequence: String) -> String { "\(callId):turn:\(sequence)" }
+
     static func turnID(sequence: String? = nil, request: InboundRequest) -> String {
         if let sequence, !sequence.isEmpty { return sequence }
         return Signatures.hex(Signatures.sha256(request.body.isEmpty ? Array(request.url.utf8) : request.body).prefix(12))
