@@ -65,7 +65,11 @@ let package = Package(
                       "sinch/README.md", "sinch/samples",
                       "infobip/README.md", "infobip/samples",
                       "vonage/README.md", "vonage/samples",
-                      "botframework/README.md", "botframework/samples"],
+                      "botframework/README.md", "botframework/samples",
+                      "telnyx-voice/README.md", "telnyx-voice/samples",
+                      "plivo-voice/README.md", "plivo-voice/samples",
+                      "vonage-voice/README.md", "vonage-voice/samples",
+                      "audiocodes/README.md", "audiocodes/samples"],
             swiftSettings: swiftSettings
         ),
         .target(

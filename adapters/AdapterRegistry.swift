@@ -22,5 +22,9 @@ public enum AdapterRegistry {
         InfobipAdapter.descriptor,
         VonageAdapter.descriptor,
         BotFrameworkAdapter.descriptor,
+        TelnyxVoiceAdapter.descriptor,
+        PlivoVoiceAdapter.descriptor,
+        VonageVoiceAdapter.descriptor,
+        AudioCodesAdapter.descriptor,
     ])
 }

@@ -35,7 +35,9 @@ struct Simulate: AsyncParsableCommand {
             plan = [one]
         } else if descriptor.isVoice {
             // A whole call: its start, each turn, its end.
-            plan = samples.filter { $0.subpath.isEmpty } + samples.filter { $0.subpath == "/gather" } + samples.filter { $0.subpath == "/status" }
+            let ends: Set<String> = ["/status", "/disconnect"]
+            plan = samples.filter { $0.subpath.isEmpty } + samples.filter { !$0.subpath.isEmpty && !ends.contains($0.subpath) }
+                + samples.filter { ends.contains($0.subpath) }
         } else {
             let preferred = samples.first(where: { $0.name == "text" }) ?? samples.first(where: { $0.name == "sms" }) ?? samples.first
             plan = preferred.map { [$0] } ?? []
@@ -83,7 +85,8 @@ enum SampleFiles {
         var contentType: String
         var body: [UInt8]
         /// Where it is posted below `/webhooks/{channel}`: voice samples named `gather-*` go to
-        /// `/gather` (what the caller said), `status-*` to `/status` (the call's end).
+        /// `/gather` (what the caller said), `status-*` to `/status` (the call's end); in general
+        /// `<word>-*` goes to `/<word>`, and `start` to the channel URL.
         var subpath: String = ""
     }
 
@@ -106,7 +109,11 @@ enum SampleFiles {
             // Files end with a newline for editors; the provider's body does not.
             if type != "application/json" { while body.last == 0x0A { body.removeLast() } }
             let name = (file as NSString).deletingPathExtension
-            let subpath = !voice ? "" : name.hasPrefix("gather") ? "/gather" : name.hasPrefix("status") ? "/status" : ""
+            // A voice sample's name begins with where it goes: `start` the channel URL itself, any
+            // other word `/<word>` (`gather-1-speech` → /gather, `status-completed` → /status,
+            // AudioCodes' `activities-2-speech` → /activities, `disconnect` → /disconnect).
+            let word = String(name.prefix(while: { $0 != "-" }))
+            let subpath = !voice || word == "start" ? "" : "/" + word
             return Sample(name: name, contentType: type, body: body, subpath: subpath)
         }
     }

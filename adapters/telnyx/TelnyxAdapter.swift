@@ -3,9 +3,6 @@ import GangwayCore
 
 /// Telnyx Messaging (API v2 webhooks). See README.md beside this file for what maps to what.
 struct TelnyxAdapter: ChannelAdapter {
-    static let signatureHeader = "telnyx-signature-ed25519"
-    static let timestampHeader = "telnyx-timestamp"
-
     let publicKey: String
     let tolerance: Double
 
@@ -17,29 +14,9 @@ struct TelnyxAdapter: ChannelAdapter {
     // MARK: Verification
 
     /// Ed25519 over `timestamp + "|" + raw body` with the account's public key; the timestamp
-    /// must be within `toleranceSeconds` of the receive time.
+    /// must be within `toleranceSeconds` of the receive time (``TelnyxSignature``).
     func verify(_ request: InboundRequest) throws(AdapterError) {
-        let diagnosis = [
-            "header": Self.signatureHeader, "timestampHeader": Self.timestampHeader, "bodyBytes": String(request.body.count),
-        ]
-        guard let given = request.headers[Self.signatureHeader] else {
-            throw .unauthorized("missing telnyx-signature-ed25519 header", diagnosis: diagnosis)
-        }
-        let timestamp = request.headers[Self.timestampHeader]
-        try Signatures.checkTimestamp(timestamp, header: Self.timestampHeader, now: request.receivedAt, tolerance: tolerance)
-        guard let key = Signatures.fromBase64(publicKey), key.count == 32 else {
-            throw .unauthorized("the channel's publicKey is not a base64 32-byte Ed25519 key (Mission Control → Keys & Credentials → Public Key)", diagnosis: diagnosis)
-        }
-        guard let signature = Signatures.fromBase64(given), signature.count == 64 else {
-            throw .unauthorized("telnyx-signature-ed25519 is not a base64 64-byte signature (\(Signatures.hint(given)))", diagnosis: diagnosis)
-        }
-        guard Signatures.verifyEd25519(publicKey: key, signature: signature, message: Self.signedBytes(timestamp: timestamp ?? "", body: request.body)) else {
-            throw .unauthorized("telnyx-signature-ed25519 does not match (wrong publicKey or altered body)", diagnosis: diagnosis)
-        }
-    }
-
-    static func signedBytes(timestamp: String, body: [UInt8]) -> [UInt8] {
-        Array(timestamp.utf8) + [UInt8(ascii: "|")] + body
+        try TelnyxSignature.verify(request, publicKey: publicKey, tolerance: tolerance)
     }
 
     // MARK: Normalization
@@ -104,14 +81,5 @@ extension TelnyxAdapter {
     static let descriptor = ProviderDescriptor(
         name: "telnyx", requiredSecrets: ["publicKey"], settings: ["toleranceSeconds"],
         makeAdapter: { TelnyxAdapter(channel: $0) },
-        signSample: { request, _ in TelnyxAdapter.sign(&request) })
-
-    /// Signs with the demo key (``DemoKeys/ed25519Seed``): Telnyx keeps its private key, so
-    /// a channel accepts simulated requests only when its `publicKey` is the demo public key.
-    static func sign(_ request: inout SampleRequest, seed: [UInt8] = DemoKeys.ed25519Seed) {
-        let timestamp = String(Int(request.now.timeIntervalSince1970))
-        let signature = Signatures.signEd25519(seed: seed, message: signedBytes(timestamp: timestamp, body: request.body)) ?? []
-        request.headers.append(("telnyx-timestamp", timestamp))
-        request.headers.append(("telnyx-signature-ed25519", Signatures.base64(signature)))
-    }
+        signSample: { request, _ in TelnyxSignature.sign(&request) })
 }

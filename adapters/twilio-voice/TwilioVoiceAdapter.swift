@@ -31,13 +31,13 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
         let provider = { (event: String) in ProviderInfo(name: "twilio-voice", recipientId: callee, event: event, callId: callSid) }
 
         if Self.endStatuses.contains(status) {
-            return [.event(.callEnded, key: "\(callSid):end", providerId: from, provider: provider(status), callee: callee)]
+            return [.event(.callEnded, key: VoiceKeys.end(callSid), providerId: from, provider: provider(status), callee: callee)]
         }
         let speech = form[field: "SpeechResult"]
         let digits = form[field: "Digits"]
         if request.subpath == "/gather" || speech != nil || digits != nil {
             // A turn: Twilio gives it no sequence number, so the key hashes the authentic bytes.
-            let turn = Signatures.hex(Signatures.sha256(request.body.isEmpty ? Array(request.url.utf8) : request.body).prefix(12))
+            let turn = VoiceKeys.turnID(request: request)
             var message = InboundMessage(id: "\(callSid):\(turn)", type: .speech, text: speech ?? "")
             if let digits, !digits.isEmpty, (speech ?? "").isEmpty {
                 message.type = .dtmf
@@ -47,34 +47,21 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
             }
             return [.handle(key: "\(callSid):turn:\(turn)", providerId: from, message: message, provider: provider("gather"), callee: callee)]
         }
-        return [.event(.callStarted, key: "\(callSid):start", providerId: from, provider: provider(status.isEmpty ? "ringing" : status), callee: callee)]
+        return [.event(.callStarted, key: VoiceKeys.start(callSid), providerId: from, provider: provider(status.isEmpty ? "ringing" : status), callee: callee)]
     }
 
     func acknowledgement(for request: InboundRequest) -> AdapterResponse {
-        .xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")
+        TwiMLDocument.empty
     }
 
     func render(_ actions: [VoiceAction], for request: InboundRequest, callbackURL: String) -> AdapterResponse {
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
-        for action in actions {
-            switch action {
-            case .say(let text, let language):
-                xml += "<Say\(language.map { " language=\"\(XML.escape($0))\"" } ?? "")>\(XML.escape(text))</Say>"
-            case .play(let url):
-                xml += "<Play>\(XML.escape(url))</Play>"
-            case .listen(let timeout, let language, let hints):
-                var attributes = " input=\"speech dtmf\" action=\"\(XML.escape(callbackURL))\" method=\"POST\" actionOnEmptyResult=\"true\""
-                attributes += " timeout=\"\(Int((timeout ?? 5).rounded()))\" speechTimeout=\"auto\""
-                if let language { attributes += " language=\"\(XML.escape(language))\"" }
-                if !hints.isEmpty { attributes += " hints=\"\(XML.escape(hints.joined(separator: ",")))\"" }
-                xml += "<Gather\(attributes)/>"
-            case .transfer(let to):
-                xml += "<Dial>\(XML.escape(to))</Dial>"
-            case .hangup:
-                xml += "<Hangup/>"
-            }
+        TwiMLDocument.render(actions) { timeout, language, hints in
+            var attributes = " input=\"speech dtmf\" action=\"\(XML.escape(callbackURL))\" method=\"POST\" actionOnEmptyResult=\"true\""
+            attributes += " timeout=\"\(Int((timeout ?? 5).rounded()))\" speechTimeout=\"auto\""
+            if let language { attributes += " language=\"\(XML.escape(language))\"" }
+            if !hints.isEmpty { attributes += " hints=\"\(XML.escape(hints.joined(separator: ",")))\"" }
+            return "<Gather\(attributes)/>"
         }
-        return .xml(xml + "</Response>")
     }
 }
 

@@ -1,0 +1,93 @@
+import Foundation
+import GangwayCore
+
+/// Plivo Voice (Plivo XML). See README.md beside this file.
+///
+/// The application's answer URL brings the call's start to `/webhooks/{channel}`; each `listen`
+/// renders a `<GetInput>` whose action is `/webhooks/{channel}/gather`; the application's hangup
+/// URL (`/webhooks/{channel}/status`) brings the call's end. Every request carries Plivo's V3
+/// signature (``PlivoSignature``).
+struct PlivoVoiceAdapter: VoiceChannelAdapter {
+    let authToken: String
+
+    init(channel: ChannelConfiguration) {
+        authToken = channel.secret("authToken")
+    }
+
+    var methods: Set<String> { ["GET", "POST"] }
+
+    func verify(_ request: InboundRequest) throws(AdapterError) {
+        try PlivoSignature.verify(request, authToken: authToken)
+    }
+
+    static let endStatuses: Set<String> = ["completed", "busy", "failed", "timeout", "no-answer", "cancel", "canceled"]
+
+    func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
+        let form = request.method == "GET" ? request.query : try request.formBody()
+        guard let callUUID = form[field: "CallUUID"], !callUUID.isEmpty else { throw .badRequest("no CallUUID in the request") }
+        guard let from = form[field: "From"], !from.isEmpty else { throw .badRequest("no From in the request") }
+        let callee = form[field: "To"]
+        let status = form[field: "CallStatus"] ?? ""
+        let provider = { (event: String) in ProviderInfo(name: "plivo-voice", recipientId: callee, event: event, callId: callUUID) }
+
+        if form[field: "Event"] == "Hangup" || Self.endStatuses.contains(status) {
+            return [.event(.callEnded, key: VoiceKeys.end(callUUID), providerId: from, provider: provider(status.isEmpty ? "hangup" : status), callee: callee)]
+        }
+        let speech = form[field: "Speech"]
+        let digits = form[field: "Digits"]
+        if request.subpath == "/gather" || speech != nil || digits != nil {
+            // Plivo gives a turn no sequence number: the key hashes the authentic bytes.
+            let key = VoiceKeys.turn(callUUID, request: request)
+            var message = InboundMessage(id: key, type: .speech, text: speech ?? "")
+            if let digits, !digits.isEmpty, form[field: "InputType"] == "dtmf" || (speech ?? "").isEmpty {
+                message.type = .dtmf
+                message.text = digits
+            } else {
+                message.confidence = form[field: "SpeechConfidenceScore"].flatMap(Double.init)
+            }
+            return [.handle(key: key, providerId: from, message: message, provider: provider("getinput"), callee: callee)]
+        }
+        // Any other callback on the hangup/status URL that is not the end: nothing for the chatbot.
+        if request.subpath == "/status" { return [] }
+        return [.event(.callStarted, key: VoiceKeys.start(callUUID), providerId: from, provider: provider(status.isEmpty ? "ringing" : status), callee: callee)]
+    }
+
+    func acknowledgement(for request: InboundRequest) -> AdapterResponse {
+        .xml("<Response/>")
+    }
+
+    /// Plivo XML, worded as Plivo's own builder (`plivo.plivoxml`) writes it. A `<GetInput>` that
+    /// hears nothing goes on with the next element, so a `<Redirect>` to the same URL follows:
+    /// silence comes back as an empty turn instead of ending the call.
+    func render(_ actions: [VoiceAction], for request: InboundRequest, callbackURL: String) -> AdapterResponse {
+        var xml = "<Response>"
+        for action in actions {
+            switch action {
+            case .say(let text, let language):
+                xml += "<Speak\(language.map { " language=\"\(XML.escape($0))\"" } ?? "")>\(XML.escape(text))</Speak>"
+            case .play(let url):
+                xml += "<Play>\(XML.escape(url))</Play>"
+            case .listen(let timeout, let language, let hints):
+                let url = XML.escape(callbackURL)
+                var attributes = " action=\"\(url)\" method=\"POST\" inputType=\"speech dtmf\""
+                // Plivo's whole window for input (5 to 60 s); its default (15) when the chatbot gives none.
+                if let timeout { attributes += " executionTimeout=\"\(min(60, max(5, Int(timeout.rounded()))))\"" }
+                if !hints.isEmpty { attributes += " hints=\"\(XML.escape(hints.joined(separator: ",")))\"" }
+                if let language { attributes += " language=\"\(XML.escape(language))\"" }
+                xml += "<GetInput\(attributes)/><Redirect method=\"POST\">\(url)</Redirect>"
+            case .transfer(let to):
+                xml += "<Dial><Number>\(XML.escape(to))</Number></Dial>"
+            case .hangup:
+                xml += "<Hangup/>"
+            }
+        }
+        return .xml(xml + "</Response>")
+    }
+}
+
+extension PlivoVoiceAdapter {
+    static let descriptor = ProviderDescriptor(
+        name: "plivo-voice", requiredSecrets: ["authToken"], isVoice: true,
+        makeAdapter: { PlivoVoiceAdapter(channel: $0) },
+        signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret("authToken")) })
+}
