@@ -83,7 +83,10 @@ class Run:
         for p in self.procs:
             self.stop(p)
 
-    def load(self, url, seconds, connections=32, rate=0, run=None):
+    connections = 64
+
+    def load(self, url, seconds, connections=None, rate=0, run=None):
+        connections = connections or self.connections
         args = [self.bin, "bench", "load", "--url", url, "--seconds", str(seconds), "--connections", str(connections)]
         if rate:
             args += ["--rate", str(rate)]
@@ -140,6 +143,7 @@ def main():
     ap.add_argument("--binary", default=str(ROOT / ".build-release" / "release" / "gangway"))
     ap.add_argument("--quick", action="store_true", help="a smoke run: short loads, small backlog, 3 kill trials")
     ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--connections", type=int, default=64, help="concurrent requests of the closed-loop loads (baselines too)")
     args = ap.parse_args()
     seconds = args.seconds or (3 if args.quick else 10)
     backlog = 20_000 if args.quick else 1_000_000
@@ -151,6 +155,7 @@ def main():
     results = {}
     with tempfile.TemporaryDirectory(prefix="gangway-bench-") as tmp:
         r = Run(args.binary, tmp, args.quick)
+        r.connections = args.connections
         try:
             # Baselines: Hummingbird hello-world, directly and behind nginx, with the same load generator and bodies.
             hello_port = free_port()
@@ -346,7 +351,7 @@ def report(results, args):
     out = ROOT / "Benchmarks" / "results" / f"{date}-{machine}{'-quick' if args.quick else ''}.md"
     out.write_text(
         f"# Gangway benchmarks, {date}\n\nCommit `{commit}`, machine `{machine}`: {cores} cores, {mem_gb} GiB, {platform.platform()}.\n"
-        f"Load generator: `gangway bench load` (AsyncHTTPClient, 32 connections, distinct signed bodies) on the same machine; "
+        f"Load generator: `gangway bench load` (AsyncHTTPClient, {args.connections} connections, distinct signed bodies) on the same machine; "
         f"{'quick mode, ' if args.quick else ''}{args.seconds or (3 if args.quick else 10)} s per load.\n\n{table}\n\n"
         f"Raw figures:\n\n```json\n{json.dumps(results, indent=2)}\n```\n")
     print(table)
