@@ -168,12 +168,18 @@ def main():
                 r.stop(ng)
             r.stop(hello)
 
-            # Gangway: durable ingest with delivery running (the stand-in API answers at once).
+            # Gangway: durable ingest. First with the chatbot API down (the calls wait on disk, the breaker
+            # holds delivery back): what the ingress alone sustains. Then with delivery running at the same
+            # time on the same 2 cores (every webhook then costs a second HTTP exchange and the stand-in's work).
+            down_port = free_port()
+            gw, gw_port, cfg = r.gateway(down_port, Path(tmp) / "ingest-only.sqlite", name="ingest-only")
+            results["rss_idle_kb"] = rss_kb(gw.pid)
+            results["ingest"] = r.load(f"http://127.0.0.1:{gw_port}/webhooks/wa", seconds)
+            r.stop(gw)
             up, up_port = r.upstream()
             gw, gw_port, cfg = r.gateway(up_port, Path(tmp) / "ingest.sqlite")
-            results["rss_idle_kb"] = rss_kb(gw.pid)
             url = f"http://127.0.0.1:{gw_port}/webhooks/wa"
-            results["ingest"] = r.load(url, seconds)
+            results["ingest_delivering"] = r.load(url, seconds)
             results["rss_load_kb"] = rss_kb(gw.pid, "VmHWM")
             ng, ng_port = r.nginx(gw_port)
             if ng:
@@ -334,7 +340,9 @@ def report(results, args):
     rows = [
         ("Hummingbird hello-world (baseline)", f"{h:.0f} req/s", "", ""),
         ("nginx → hello-world (baseline)", f"{n:.0f} req/s" if n else "n/a", "", ""),
-        ("durable ingest, signed WhatsApp", f"{i:.0f} req/s", f"{i / h:.2f} × hello", "≥ 0.6 ×"),
+        ("durable ingest, signed WhatsApp (API down: calls wait on disk)", f"{i:.0f} req/s", f"{i / h:.2f} × hello", "≥ 0.6 ×"),
+        ("durable ingest while delivering each call to the stand-in", f"{results['ingest_delivering']['rps']:.0f} req/s",
+         f"{results['ingest_delivering']['rps'] / h:.2f} × hello", ""),
         ("durable ingest behind nginx", f"{ni:.0f} req/s" if ni else "n/a", f"{ni / n:.2f} × nginx→hello" if ni and n else "", "≥ 0.8 ×"),
         (f"ack latency at {lat['rate']} req/s (half max), open loop", f"p50 {lat['p50ms']:.2f} ms, p99 {lat['p99ms']:.2f} ms", "", "p99 ≤ 5 ms"),
         ("delivery, 1,000 conversations", f"{results['drain']['rps']:.0f} calls/s", f"{results['drain']['rps'] / i:.2f} × ingest; order kept: {results['drain']['order_kept']}", "≥ 0.5 ×"),
