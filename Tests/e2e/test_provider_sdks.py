@@ -1,7 +1,9 @@
-"""Providers' own SDKs sign requests at test time, and the real gateway accepts them: Slack's
-SignatureVerifier, Standard Webhooks' Webhook.sign, Plivo's get_signature_v3, LINE's parser
-(which validates what is sent). Twilio's RequestValidator is in test_twilio_sdk.py. The adapters'
-unit tests also hold vectors each SDK produced (Tests/e2e/sdk_vectors_*.py regenerates them)."""
+"""Providers' own SDKs sign (or check) requests at test time, and the real gateway accepts them:
+Slack's SignatureVerifier, Standard Webhooks' Webhook.sign, Plivo's get_signature_v3, LINE's parser,
+Sinch's signature functions, viberbot, Telnyx's verify_webhook_signature (PyNaCl signs, as Telnyx
+documents), vonage_jwt.verify_signature (PyJWT signs) and discord-interactions' verify_key. Twilio's
+RequestValidator is in test_twilio_sdk.py. Bot Framework, Bird and WeChat are covered by vectors
+their SDKs produced (Tests/e2e/sdk_vectors_*.py) inside the adapters' unit tests."""
 import base64
 import hashlib
 import hmac
@@ -103,6 +105,69 @@ class ProviderSDKTest(unittest.TestCase):
         status, text, _ = request(PORT, "POST", "/webhooks/demo_line", body.encode(), {"Content-Type": "application/json", "X-Line-Signature": sig})
         self.assertEqual(status, 200, text)
         self.delivered("key=demo_line:" + json.loads(body)["events"][0]["webhookEventId"])
+
+
+    def test_sinch_sdk_signature(self):
+        from sinch.domains.authentication.sinch_events.v1.authentication_validation import (
+            calculate_sinch_event_signature, compute_signed_data)
+        body = self.sample("sinch", "text.json").decode()
+        nonce, ts = uuid.uuid4().hex, str(int(time.time()))
+        sig = calculate_sinch_event_signature(compute_signed_data(body, nonce, ts), self.secret("sinch", "webhookSecret"))
+        status, text, _ = request(PORT, "POST", "/webhooks/demo_sinch", body.encode(), {
+            "Content-Type": "application/json", "X-Sinch-Webhook-Signature": sig, "X-Sinch-Webhook-Signature-Nonce": nonce,
+            "X-Sinch-Webhook-Signature-Timestamp": ts, "X-Sinch-Webhook-Signature-Algorithm": "HmacSHA256"})
+        self.assertEqual(status, 200, text)
+        self.delivered("key=demo_sinch:")
+
+    def test_viber_sdk_signature(self):
+        from viberbot import Api
+        from viberbot.api.bot_configuration import BotConfiguration
+        api = Api(BotConfiguration(name="Gangway", avatar="https://example.com/a.jpg", auth_token=self.secret("viber", "authToken")))
+        body = self.sample("viber", "text.json")
+        sig = api._calculate_message_signature(body)
+        status, text, _ = request(PORT, "POST", "/webhooks/demo_viber", body, {"Content-Type": "application/json", "X-Viber-Content-Signature": sig})
+        self.assertEqual(status, 200, text)
+        self.delivered("key=demo_viber:")
+
+    def test_telnyx_signed_with_nacl_and_checked_by_telnyx_sdk(self):
+        from nacl.signing import SigningKey
+        from telnyx.lib.webhook_verification import verify_webhook_signature
+        key = SigningKey(bytes(range(32)))  # the demo key the demo channel's publicKey belongs to
+        body = self.sample("telnyx", "text.json").decode()
+        ts = str(int(time.time()))
+        sig = base64.b64encode(key.sign(f"{ts}|{body}".encode()).signature).decode()
+        headers = {"telnyx-signature-ed25519": sig, "telnyx-timestamp": ts}
+        verify_webhook_signature(body.encode(), headers, self.secret("telnyx", "publicKey"))  # Telnyx's SDK: raises unless valid
+        status, text, _ = request(PORT, "POST", "/webhooks/demo_telnyx", body.encode(), dict(headers, **{"Content-Type": "application/json"}))
+        self.assertEqual(status, 200, text)
+        self.delivered("key=demo_telnyx:")
+
+
+    def test_vonage_token_checked_by_vonage_jwt(self):
+        import jwt
+        from vonage_jwt import verify_signature
+        secret = self.secret("vonage", "signatureSecret")
+        body = self.sample("vonage", "text.json")
+        claims = {"iat": int(time.time()), "jti": str(uuid.uuid4()), "iss": "Vonage", "payload_hash": hashlib.sha256(body).hexdigest(),
+                  "api_key": "demo", "application_id": str(uuid.uuid4())}
+        token = jwt.encode(claims, secret, algorithm="HS256")
+        self.assertTrue(verify_signature(token, secret))  # Vonage's own verifier
+        status, text, _ = request(PORT, "POST", "/webhooks/demo_vonage", body, {"Content-Type": "application/json", "Authorization": "Bearer " + token})
+        self.assertEqual(status, 200, text)
+        self.delivered("key=demo_vonage:")
+
+    def test_discord_signed_with_nacl_and_checked_by_discord_interactions(self):
+        from discord_interactions import verify_key
+        from nacl.signing import SigningKey
+        key = SigningKey(bytes(range(32)))
+        body = self.sample("discord", "text.json")
+        ts = str(int(time.time()))
+        sig = key.sign(ts.encode() + body).signature.hex()
+        self.assertTrue(verify_key(body, sig, ts, self.secret("discord", "publicKey")))
+        status, text, _ = request(PORT, "POST", "/webhooks/demo_discord", body, {
+            "Content-Type": "application/json", "X-Signature-Ed25519": sig, "X-Signature-Timestamp": ts})
+        self.assertEqual(status, 200, text)
+        self.delivered("key=demo_discord:")
 
 
 if __name__ == "__main__":
