@@ -50,9 +50,21 @@ public struct JWT: Sendable {
     /// Checks an HS256 signature (`alg` must be `HS256`).
     /// - Throws: ``Failure`` for another algorithm or a signature that does not match.
     public func verifyHS256(secret: some DataProtocol) throws(Failure) {
-        guard algorithm == "HS256" else { throw Failure("JWT alg is \(algorithm ?? "missing"), expected HS256") }
-        let expected = Signatures.hmac(.sha256, key: Array(secret), message: signingInput)
-        guard Signatures.constantTimeEquals(expected, signature) else { throw Failure("JWT signature does not match (HS256)") }
+        try verifyHMAC(secret: secret, algorithms: ["HS256"])
+    }
+
+    /// Checks an HMAC signature whose `alg` is one of `algorithms` (HS256, HS512); the algorithm is
+    /// pinned by the caller, never taken from the token alone.
+    /// - Throws: ``Failure`` for another algorithm or a signature that does not match.
+    public func verifyHMAC(secret: some DataProtocol, algorithms: Set<String>) throws(Failure) {
+        let hash: Signatures.Hash
+        switch algorithm {
+        case "HS256" where algorithms.contains("HS256"): hash = .sha256
+        case "HS512" where algorithms.contains("HS512"): hash = .sha512
+        default: throw Failure("JWT alg is \(algorithm ?? "missing"), expected \(algorithms.sorted().joined(separator: " or "))")
+        }
+        let expected = Signatures.hmac(hash, key: Array(secret), message: signingInput)
+        guard Signatures.constantTimeEquals(expected, signature) else { throw Failure("JWT signature does not match (\(algorithm ?? ""))") }
     }
 
     /// Checks an RS256 signature (`alg` must be `RS256`): RSASSA-PKCS1-v1_5 with SHA-256.
