@@ -175,6 +175,9 @@ def main():
             gw, gw_port, cfg = r.gateway(down_port, Path(tmp) / "ingest-only.sqlite", name="ingest-only")
             results["rss_idle_kb"] = rss_kb(gw.pid)
             results["ingest"] = r.load(f"http://127.0.0.1:{gw_port}/webhooks/wa", seconds)
+            half_only = max(10, int(results["ingest"]["rps"] / 2))
+            results["latency_half_ingest_only"] = r.load(f"http://127.0.0.1:{gw_port}/webhooks/wa", seconds, rate=half_only)
+            results["latency_half_ingest_only"]["rate"] = half_only
             r.stop(gw)
             up, up_port = r.upstream()
             gw, gw_port, cfg = r.gateway(up_port, Path(tmp) / "ingest.sqlite")
@@ -185,7 +188,8 @@ def main():
             if ng:
                 results["nginx_ingest"] = r.load(f"http://127.0.0.1:{ng_port}/webhooks/wa", seconds)
                 r.stop(ng)
-            half = max(10, int(results["ingest"]["rps"] / 2))
+            # Half of the maximum this same configuration (delivering) sustained.
+            half = max(10, int(results["ingest_delivering"]["rps"] / 2))
             results["latency_half"] = r.load(url, seconds, rate=half)
             results["latency_half"]["rate"] = half
             r.stop(gw)
@@ -344,7 +348,9 @@ def report(results, args):
         ("durable ingest while delivering each call to the stand-in", f"{results['ingest_delivering']['rps']:.0f} req/s",
          f"{results['ingest_delivering']['rps'] / h:.2f} × hello", ""),
         ("durable ingest behind nginx", f"{ni:.0f} req/s" if ni else "n/a", f"{ni / n:.2f} × nginx→hello" if ni and n else "", "≥ 0.8 ×"),
-        (f"ack latency at {lat['rate']} req/s (half max), open loop", f"p50 {lat['p50ms']:.2f} ms, p99 {lat['p99ms']:.2f} ms", "", "p99 ≤ 5 ms"),
+        (f"ack latency at {results['latency_half_ingest_only']['rate']} req/s (half max, API down), open loop",
+         f"p50 {results['latency_half_ingest_only']['p50ms']:.2f} ms, p99 {results['latency_half_ingest_only']['p99ms']:.2f} ms", "", "p99 ≤ 5 ms"),
+        (f"ack latency at {lat['rate']} req/s (half max, delivering), open loop", f"p50 {lat['p50ms']:.2f} ms, p99 {lat['p99ms']:.2f} ms", "", "p99 ≤ 5 ms"),
         ("delivery, 1,000 conversations", f"{results['drain']['rps']:.0f} calls/s", f"{results['drain']['rps'] / i:.2f} × ingest; order kept: {results['drain']['order_kept']}", "≥ 0.5 ×"),
         ("RSS idle", f"{results['rss_idle_kb'] / 1024:.1f} MB", "", "≤ 30 MB"),
         ("RSS peak under full load", f"{results['rss_load_kb'] / 1024:.1f} MB", "", "≤ 120 MB"),
