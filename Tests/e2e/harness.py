@@ -4,6 +4,7 @@ Everything listens on 127.0.0.1 on free ports; every wait is bounded; processes 
 the end of each test. The binary is $GANGWAY_BIN, else .build/debug/gangway.
 """
 import http.client
+from collections import defaultdict
 import json
 import os
 import signal
@@ -142,3 +143,27 @@ class TempDir:
 
     def __exit__(self, *exc):
         self._tmp.cleanup()
+
+
+def check_deliveries(test, calls, acknowledged_keys, exactly=False):
+    """What the crash and replica tests promise about the calls the stand-in API answered 200:
+    no message under two idempotency keys, every acknowledged key delivered (with `exactly`, nothing
+    else), and per conversation the first delivery of each call in the order the provider sent them
+    (keys end in a number that grows with that order). Returns (delivered keys, repeats)."""
+    keys_per_message = defaultdict(set)
+    for c in calls:
+        keys_per_message[c["body"]["message"]["text"]].add(c["idempotencyKey"])
+    test.assertTrue(all(len(k) == 1 for k in keys_per_message.values()), "a message under two idempotency keys")
+    delivered = {c["idempotencyKey"] for c in calls}
+    if exactly:
+        test.assertEqual(delivered, set(acknowledged_keys))
+    else:
+        test.assertFalse(set(acknowledged_keys) - delivered, "an acknowledged webhook was lost")
+    first_seen, seen = defaultdict(list), set()
+    for c in calls:
+        if c["idempotencyKey"] not in seen:
+            seen.add(c["idempotencyKey"])
+            first_seen[c["body"]["providerId"]].append(int(c["idempotencyKey"].rsplit(":", 1)[1]))
+    for conversation, ids in first_seen.items():
+        test.assertEqual(ids, sorted(ids), f"conversation {conversation} out of order")
+    return delivered, len(calls) - len(delivered)

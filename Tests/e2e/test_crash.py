@@ -4,9 +4,8 @@ import json
 import threading
 import time
 import unittest
-from collections import defaultdict
 
-from harness import Gateway, TempDir, Upstream, wait_until
+from harness import Gateway, TempDir, Upstream, check_deliveries, wait_until
 
 SECRET = "e2e-telegram-secret"
 CHANNEL = "      - { id: tg, name: TG, provider: telegram, chatbotId: bot_tg, secrets: { secretToken: %s } }" % SECRET
@@ -75,22 +74,7 @@ class CrashTest(unittest.TestCase):
             calls = [c for c in up.calls() if c["status"] == 200]
             up.stop()
 
-            keys_per_message = defaultdict(set)
-            for c in calls:
-                keys_per_message[c["body"]["message"]["text"]].add(c["idempotencyKey"])
-            self.assertTrue(all(len(k) == 1 for k in keys_per_message.values()), "a message under two idempotency keys")
-            delivered = {c["idempotencyKey"] for c in calls}
-            self.assertFalse({f"tg:{u}" for u in acked_before_kill} - delivered, "an acknowledged webhook was lost")
-            repeats = len(calls) - len(delivered)
-            # Order per conversation: the first delivery of each update comes in update order.
-            first_seen = defaultdict(list)
-            seen = set()
-            for c in calls:
-                if c["idempotencyKey"] not in seen:
-                    seen.add(c["idempotencyKey"])
-                    first_seen[c["body"]["providerId"]].append(int(c["idempotencyKey"].split(":")[1]))
-            for chat, ids in first_seen.items():
-                self.assertEqual(ids, sorted(ids), f"chat {chat} out of order")
+            delivered, repeats = check_deliveries(self, calls, {f"tg:{u}" for u in acked_before_kill})
             print(f"\ncrash test: {len(acked_before_kill)} acknowledged before kill -9, {len(delivered)} delivered, "
                   f"0 lost, {repeats} repeats (same key, in flight at the kill)")
 
