@@ -51,6 +51,13 @@ import Testing
         #expect(!end.needsVoiceReply)
     }
 
+    @Test func progressStatusCallbacksAreIgnored() throws {
+        let body = Array("CallSid=CA5&From=%2B49111&To=%2B49222&CallStatus=in-progress&CallbackSource=call-progress-events&StatusCallbackEvent=answered".utf8)
+        var r = try signed(ch, body: body, contentType: "application/x-www-form-urlencoded", url: base + "/status")
+        r.subpath = "/status"
+        #expect(try voice().normalize(r).isEmpty)
+    }
+
     @Test func rendersTwiML() throws {
         let reply = try voice().render(
             [.say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),

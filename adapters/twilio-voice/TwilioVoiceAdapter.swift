@@ -47,6 +47,9 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
             }
             return [.handle(key: "\(callSid):turn:\(turn)", providerId: from, message: message, provider: provider("gather"), callee: callee)]
         }
+        // A status callback that is not the end (initiated, ringing, answered): nothing for the chatbot,
+        // and above all not a second call_started forwarded while the caller waits.
+        if request.subpath == "/status" || form[field: "CallbackSource"] != nil { return [] }
         return [.event(.callStarted, key: VoiceKeys.start(callSid), providerId: from, provider: provider(status.isEmpty ? "ringing" : status), callee: callee)]
     }
 
