@@ -252,7 +252,12 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(stats.perChannel["ch1"]?[.pending] == 2)
         #expect(stats.perChannel["ch2"]?[.pending] == 1)
         #expect(stats.oldestPendingCreatedAt == t0)
-        #expect(try await store.nextDue() == t0)
+        #expect(try await store.nextDue(after: t0.addingTimeInterval(-1)) == t0)
+        // Calls due already are not "next": nothing falls due later.
+        #expect(try await store.nextDue(after: t0) == nil)
+        try await store.markRetry(id: try #require(try await store.list(state: nil, channel: "ch2", limit: 1).first).id, status: 500, error: "x",
+                                  nextAttemptAt: t0.addingTimeInterval(30))
+        #expect(try await store.nextDue(after: t0) == t0.addingTimeInterval(30))
         }
     }
 

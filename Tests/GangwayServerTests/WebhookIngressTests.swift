@@ -154,7 +154,7 @@ struct FailingStore: DeliveryStore {
     func markDelivered(id: Int64, status: Int, now: Date) async throws { throw Broken() }
     func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws { throw Broken() }
     func markDead(id: Int64, status: Int?, error: String, now: Date) async throws { throw Broken() }
-    func nextDue() async throws -> Date? { throw Broken() }
+    func nextDue(after: Date) async throws -> Date? { throw Broken() }
     func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] { throw Broken() }
     func get(id: Int64) async throws -> Delivery? { throw Broken() }
     func replay(id: Int64, now: Date) async throws -> Int { throw Broken() }

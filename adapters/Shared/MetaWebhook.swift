@@ -16,17 +16,22 @@ enum MetaWebhook {
     }
 
     static func verifySignature(_ request: InboundRequest, appSecret: String) throws(AdapterError) {
+        try verifySignature(request, key: HMACKey(appSecret))
+    }
+
+    /// Checks `X-Hub-Signature-256` with the channel's key (built once per channel, not per request).
+    static func verifySignature(_ request: InboundRequest, key: HMACKey) throws(AdapterError) {
         let header = "x-hub-signature-256"
-        let diagnosis = ["header": header, "bodyBytes": String(request.body.count)]
+        func diagnosis() -> [String: String] { ["header": header, "bodyBytes": String(request.body.count)] }
         guard let value = request.headers[header] else {
-            throw .unauthorized("missing X-Hub-Signature-256 header", diagnosis: diagnosis)
+            throw .unauthorized("missing X-Hub-Signature-256 header", diagnosis: diagnosis())
         }
         guard value.hasPrefix("sha256="), let given = Signatures.fromHex(value.dropFirst(7)) else {
-            throw .unauthorized("X-Hub-Signature-256 is not sha256=<hex>", diagnosis: diagnosis)
+            throw .unauthorized("X-Hub-Signature-256 is not sha256=<hex>", diagnosis: diagnosis())
         }
-        let expected = Signatures.hmac(.sha256, key: appSecret, message: request.body)
+        let expected = Signatures.hmac(.sha256, key: key, message: request.body)
         guard Signatures.constantTimeEquals(given, expected) else {
-            throw .unauthorized("X-Hub-Signature-256 does not match the body (wrong appSecret or altered body)", diagnosis: diagnosis)
+            throw .unauthorized("X-Hub-Signature-256 does not match the body (wrong appSecret or altered body)", diagnosis: diagnosis())
         }
     }
 
@@ -44,21 +49,24 @@ struct MetaChannelAdapter: ChannelAdapter {
     let appSecret: String
     let verifyToken: String
     let normalizer: Normalizer
+    private let key: HMACKey
 
     init(channel: ChannelConfiguration, normalize: @escaping Normalizer) {
         appSecret = channel.secret("appSecret")
         verifyToken = channel.secret("verifyToken")
         normalizer = normalize
+        key = HMACKey(appSecret)
     }
 
-    var methods: Set<String> { ["GET", "POST"] }
+    private static let methods: Set<String> = ["GET", "POST"]
+    var methods: Set<String> { Self.methods }
 
     func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? {
         try MetaWebhook.handshake(request, verifyToken: verifyToken)
     }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
-        try MetaWebhook.verifySignature(request, appSecret: appSecret)
+        try MetaWebhook.verifySignature(request, key: key)
     }
 
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {

@@ -34,13 +34,8 @@ public struct UpstreamEnvelope: Sendable, Equatable, Codable {
 
     public var kind: InboundCall.Kind { event == nil ? .handle : .event }
 
-    /// Encoded JSON, keys sorted so that the bytes are stable.
-    public func jsonData() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding these plain value types cannot fail.
-        return (try? encoder.encode(self)) ?? Data("{}".utf8)
-    }
+    /// Encoded JSON, keys sorted so that the bytes are stable (see `jsonBytes()`).
+    public func jsonData() -> Data { Data(jsonBytes()) }
 
     public static func decode(_ data: Data) throws -> UpstreamEnvelope {
         try JSONDecoder().decode(UpstreamEnvelope.self, from: data)

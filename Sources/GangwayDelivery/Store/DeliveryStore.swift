@@ -25,8 +25,10 @@ public protocol DeliveryStore: Sendable {
     func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws
     func markDead(id: Int64, status: Int?, error: String, now: Date) async throws
 
-    /// When the next pending call is due (nil when none is pending).
-    func nextDue() async throws -> Date?
+    /// When the first pending call due after `after` is due (nil when none is). Calls already due but
+    /// not claimed wait behind their conversation's head, the breaker or the concurrency limit, and
+    /// whatever frees those wakes the dispatcher: they are not counted, so that it does not spin.
+    func nextDue(after: Date) async throws -> Date?
 
     /// Calls by state and channel, newest first.
     func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery]

@@ -208,8 +208,10 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     // MARK: Reads and operations
 
-    public func nextDue() async throws -> Date? {
-        let rows = try await query("SELECT MIN(next_attempt_at) FROM \(unescaped: table) WHERE state = 'pending'", logger: logger)
+    public func nextDue(after: Date) async throws -> Date? {
+        let rows = try await query(
+            "SELECT MIN(next_attempt_at) FROM \(unescaped: table) WHERE state = 'pending' AND next_attempt_at > \(after.timeIntervalSince1970)",
+            logger: logger)
         for try await (t) in rows.decode(Double?.self) { return t.map { Date(timeIntervalSince1970: $0) } }
         return nil
     }

@@ -11,6 +11,7 @@ import Synchronization
 public final class SQLiteDeliveryStore: DeliveryStore {
     private let pool: DatabasePool
     private let batcher: WriteBatcher
+    private let checkpointer: Checkpointer
 
     /// Opens (and creates) the database file.
     /// - Parameter path: the file; its folder is created when missing.
@@ -24,7 +25,11 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: config)
-        batcher = WriteBatcher(pool: pool)
+        var checkpointConfig = Configuration()
+        checkpointConfig.busyMode = .timeout(10)
+        checkpointConfig.label = "gangway.checkpoint"
+        checkpointer = Checkpointer(connection: try DatabaseQueue(path: path, configuration: checkpointConfig))
+        batcher = WriteBatcher(pool: pool, checkpointer: checkpointer)
     }
 
     public func prepare() async throws {
@@ -156,11 +161,16 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         }
     }
 
-    public func nextDue() async throws -> Date? {
+    public func nextDue(after: Date) async throws -> Date? {
         try await pool.read { db in
             try Double.fetchOne(
-                db, sql: "SELECT next_attempt_at FROM deliveries INDEXED BY deliveries_due WHERE state = 'pending' ORDER BY next_attempt_at LIMIT 1")
-                .map { Date(timeIntervalSince1970: $0) }
+                db,
+                sql: """
+                    SELECT next_attempt_at FROM deliveries INDEXED BY deliveries_due
+                    WHERE state = 'pending' AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT 1
+                    """,
+                arguments: [after.timeIntervalSince1970]
+            ).map { Date(timeIntervalSince1970: $0) }
         }
     }
 
@@ -310,9 +320,13 @@ final class WriteBatcher: Sendable {
     }
 
     private let pool: DatabasePool
+    private let checkpointer: Checkpointer?
     private let state = Mutex(State())
 
-    init(pool: DatabasePool) { self.pool = pool }
+    init(pool: DatabasePool, checkpointer: Checkpointer? = nil) {
+        self.pool = pool
+        self.checkpointer = checkpointer
+    }
 
     func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
@@ -340,12 +354,17 @@ final class WriteBatcher: Sendable {
                 return true
             }
             if lead {
-                Task { await self.drain() }
+                // The leader runs on a queue of its own and writes synchronously: GRDB then runs the
+                // transaction on this same thread, with no task to create and no continuation to hop
+                // through per batch.
+                leaderQueue.async { self.drain() }
             }
         }
     }
 
-    private func drain() async {
+    private let leaderQueue = DispatchQueue(label: "gangway.store.commit")
+
+    private func drain() {
         while true {
             let batch = state.withLock { s -> [Operation] in
                 let b = s.waiting
@@ -355,12 +374,58 @@ final class WriteBatcher: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let completions = try await pool.write { db in batch.map { $0.run(db) } }
+                let completions = try pool.write { db in batch.map { $0.run(db) } }
                 for complete in completions { complete() }
+                checkpointer?.committed()
             } catch {
                 // The transaction did not commit: nothing of this batch is stored.
                 for operation in batch { operation.fail(error) }
             }
+        }
+    }
+}
+
+/// Copies the WAL back into the database file mostly off the commit path.
+///
+/// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages: every
+/// webhook waiting on that commit then also waits for up to 4 MB to be copied and the database
+/// file to be fsynced, and the acknowledgement's p99 was 3 to 5 times its p50. Here, after commits,
+/// a PASSIVE checkpoint runs on a connection of its own (at most one at a time, at most every
+/// 100 ms) and copies what has been committed so far without blocking the writer. The automatic
+/// checkpoint stays on: it then finds only the last few pages to copy, and, as it runs between
+/// two of the writer's transactions, it completes, so that the next transaction starts the WAL
+/// again from its beginning (a passive checkpoint alone never catches up under steady writes and
+/// the WAL grew to 455 MB in 30 s; measured). Overwriting the WAL's blocks also keeps fdatasync
+/// cheap: about 0.2 ms for an overwrite here against 4 ms for an append. Durability is unchanged:
+/// every commit is fsynced in the WAL before anyone is answered.
+final class Checkpointer: Sendable {
+    private struct State {
+        var running = false
+        var last = ContinuousClock.now
+    }
+
+    private let connection: DatabaseQueue
+    private let state = Mutex(State())
+    private let interval: Duration
+
+    init(connection: DatabaseQueue, interval: Duration = .milliseconds(100)) {
+        self.connection = connection
+        self.interval = interval
+    }
+
+    /// Called after each commit: starts a checkpoint when none runs and the last is old enough.
+    func committed() {
+        let now = ContinuousClock.now
+        let start = state.withLock { s -> Bool in
+            guard !s.running, now - s.last >= interval else { return false }
+            s.running = true
+            s.last = now
+            return true
+        }
+        guard start else { return }
+        Task.detached(priority: .utility) {
+            _ = try? await self.connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            self.state.withLock { $0.running = false }
         }
     }
 }

@@ -1,0 +1,186 @@
+// Micro-benchmarks of the ingest path's parts: each provider's signature check and
+// normalization on its own signed sample, the envelope's JSON, the store's enqueue commit and
+// the dispatcher's claim. Thresholds: `swift package benchmark baseline update` records a
+// baseline; `swift package benchmark baseline check` fails when a benchmark regresses past the
+// thresholds below (see Benchmarks/README.md).
+import Adapters
+import Benchmark
+import Foundation
+import GangwayCore
+import GangwayDelivery
+
+/// The repository root, from this file's place (Benchmarks/Benchmarks/GangwayMicro/).
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+/// One provider's adapter and a request signed the way the provider signs it.
+struct SignedSample {
+    var provider: String
+    var adapter: any ChannelAdapter
+    var request: InboundRequest
+}
+
+/// Every channel of config/demo-all.yaml with its first text-like sample, signed now.
+func signedSamples() -> [SignedSample] {
+    let path = repository.appendingPathComponent("config/demo-all.yaml").path
+    let config: GangwayConfiguration
+    do {
+        config = try ConfigLoader(providers: AdapterRegistry.standard).load(path: path)
+    } catch {
+        fatalError("cannot load \(path): \(error)")
+    }
+    var out: [SignedSample] = []
+    for channel in config.channels {
+        guard let descriptor = AdapterRegistry.standard[channel.provider] else { continue }
+        let folder = repository.appendingPathComponent("adapters/\(channel.provider)/samples")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        let preferred = ["text.json", "text.form", "sms.form", "start.json", "start.form", "start.xml"]
+        guard let file = preferred.first(where: files.contains) ?? files.first(where: { $0.hasSuffix(".json") || $0.hasSuffix(".form") })
+        else { continue }
+        guard var body = FileManager.default.contents(atPath: folder.appendingPathComponent(file).path).map(Array.init) else { continue }
+        let type = file.hasSuffix(".json") ? "application/json" : file.hasSuffix(".xml") ? "text/xml" : "application/x-www-form-urlencoded"
+        if type != "application/json" { while body.last == 0x0A { body.removeLast() } }
+        var sample = SampleRequest(url: config.server.webhookURL(channelID: channel.id), contentType: type, body: body)
+        descriptor.signSample(&sample, channel)
+        let adapter = descriptor.makeAdapter(channel)
+        let request = sample.inbound
+        // Only samples the adapter accepts are measured (Bot Framework is signed by Microsoft's keys).
+        do {
+            try adapter.verify(request)
+            _ = try adapter.normalize(request)
+        } catch {
+            print("skipped \(channel.provider): \(error.message)")
+            continue
+        }
+        out.append(SignedSample(provider: channel.provider, adapter: adapter, request: request))
+    }
+    return out
+}
+
+/// A store in a temporary folder, removed at teardown.
+final class StoreBox: @unchecked Sendable {
+    var store: SQLiteDeliveryStore?
+    var folder: URL?
+    var counter = 0
+
+    func open() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gangway-micro-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        folder = dir
+        let s = try SQLiteDeliveryStore(path: dir.appendingPathComponent("bench.sqlite").path)
+        try await s.prepare()
+        store = s
+    }
+
+    func close() {
+        store = nil
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    /// A webhook's worth of calls (one), each with a new key.
+    func next(_ template: NewDelivery, conversations: Int = 1000) -> [NewDelivery] {
+        counter += 1
+        var d = template
+        d.key = "bench:\(counter)"
+        d.conversation = "bot\u{1F}bench\u{1F}user-\(counter % conversations)"
+        return [d]
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    // A change that makes p50 wall clock 10% worse, or adds mallocs, fails `baseline check`.
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        timeUnits: .microseconds,
+        warmupIterations: 10,
+        maxDuration: .seconds(1),
+        maxIterations: 20_000,
+        thresholds: [
+            .wallClock: .init(relative: [.p50: 10.0, .p90: 20.0]),
+            .mallocCountTotal: .init(relative: [.p50: 5.0], absolute: [.p50: 2]),
+        ])
+
+    let samples = signedSamples()
+
+    // Signature checks, one per provider scheme (HMAC-SHA1/256/512 in their providers' forms,
+    // Ed25519, JWT, bearer tokens, Basic auth, AES-CBC for WeChat's safe mode).
+    for s in samples {
+        Benchmark("verify \(s.provider)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                do { try s.adapter.verify(s.request) } catch { benchmark.error("\(error.message)") }
+            }
+        }
+    }
+
+    // Normalization: the provider's payload into calls.
+    for s in samples {
+        Benchmark("normalize \(s.provider)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                do { blackHole(try s.adapter.normalize(s.request)) } catch { benchmark.error("\(error.message)") }
+            }
+        }
+    }
+
+    // The envelope written for the store, and what JSONEncoder took for the same (the baseline).
+    if let whatsapp = samples.first(where: { $0.provider == "whatsapp" }),
+        let call = try? whatsapp.adapter.normalize(whatsapp.request).first
+    {
+        let channel = ChannelConfiguration(id: "wa", name: "WA", provider: "whatsapp", chatbotId: "bot_bench")
+        let envelope = UpstreamEnvelope(call: call, channel: channel)
+        Benchmark("envelope JSON (gangway writer)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(envelope.jsonBytes()) }
+        }
+        Benchmark("envelope JSON (Foundation JSONEncoder, baseline)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(envelope.encodedByFoundation()) }
+        }
+
+        // The store's enqueue: one webhook's call committed (SQLite WAL, synchronous=FULL: one
+        // fsync per commit when calls arrive one at a time, as here).
+        let template = NewDelivery(call: call, channel: channel)
+        let box = StoreBox()
+        Benchmark(
+            "store enqueue commit (SQLite, fsync)",
+            configuration: .init(
+                metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .microseconds, maxDuration: .seconds(2),
+                maxIterations: 5_000)
+        ) { benchmark in
+            for _ in benchmark.scaledIterations {
+                do { blackHole(try await box.store!.enqueue(box.next(template), now: Date())) } catch { benchmark.error("\(error)") }
+            }
+        } setup: {
+            try await box.open()
+        } teardown: {
+            box.close()
+        }
+
+        // The dispatcher's claim: the next 32 due heads of conversations out of 100,000 pending
+        // calls over 1,000 conversations (each claim leases them, so the next one finds others).
+        let claimBox = StoreBox()
+        Benchmark(
+            "dispatcher claim 32 of 100k pending (SQLite)",
+            configuration: .init(
+                metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .microseconds, maxDuration: .seconds(2),
+                maxIterations: 1_000)
+        ) { benchmark in
+            for _ in benchmark.scaledIterations {
+                do {
+                    let claimed = try await claimBox.store!.claim(limit: 32, now: Date(), lease: 3600)
+                    if claimed.isEmpty { benchmark.error("nothing left to claim") }
+                    blackHole(claimed)
+                } catch { benchmark.error("\(error)") }
+            }
+        } setup: {
+            try await claimBox.open()
+            var batch: [NewDelivery] = []
+            for _ in 0..<100_000 {
+                batch += claimBox.next(template)
+                if batch.count == 5_000 {
+                    _ = try await claimBox.store!.enqueue(batch, now: Date())
+                    batch = []
+                }
+            }
+        } teardown: {
+            claimBox.close()
+        }
+    }
+}
