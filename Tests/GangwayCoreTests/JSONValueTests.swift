@@ -48,6 +48,28 @@ import Testing
         #expect(FormField.parse([0x61, 0x3D, 0xFF]) == nil)
     }
 
+    /// The byte-level decoder agrees with Foundation's percent decoding (the previous
+    /// implementation) on generated forms, good and bad.
+    @Test func agreesWithFoundationDecoding() {
+        func reference(_ text: String) -> [FormField]? {
+            var fields: [FormField] = []
+            for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard let name = parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding else { return nil }
+                let value = parts.count > 1 ? parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding : ""
+                guard let value else { return nil }
+                fields.append(FormField(name, value))
+            }
+            return fields
+        }
+        let pieces = ["a", "Body", "=", "&", "+", "%", "%2", "%2B", "%C3%BC", "%c3%bc", "%FF", "%zz", "ü", "日本", " ", "==", "&&", "%41%42", "%E2%82", "%E2%82%AC"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(FormField.parse(text) == reference(text), "\(text)")
+        }
+    }
+
     @Test func encodeThenParseIsIdentity() throws {
         let fields = [FormField("a b", "c&d=e+f/ü"), FormField("x", "")]
         #expect(FormField.parse(FormField.encode(fields)) == fields)

@@ -53,7 +53,10 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 400,
         thresholds: [.wallClock: .init(relative: [.p50: 15.0])])
 
+    // Each benchmark runs in a process of its own: every one starts the stand-in.
     let standIn = StandIn()
+    Benchmark.setup = { try await standIn.start() }
+    Benchmark.teardown = { standIn.stop() }
 
     Benchmark("forward 64 calls (AsyncHTTPClient)") { benchmark in
         let client = HTTPClient(
@@ -82,8 +85,6 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
         try? await client.shutdown()
-    } setup: {
-        try await standIn.start()
     }
 
     Benchmark("forward 64 calls (URLSession, libcurl)") { benchmark in
@@ -112,7 +113,5 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
         session.invalidateAndCancel()
-    } teardown: {
-        standIn.stop()
     }
 }
