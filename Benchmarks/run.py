@@ -205,9 +205,17 @@ def main():
             r.stop(gw)
             r.stop(up)
 
-            # The latency floor of this setup: hello-world, open loop, at the same rates.
+            # The baselines again, after the gateway's loads: this machine's run-to-run spread is large
+            # (hello-world 8,200 to 11,900 req/s in one afternoon), so each ratio uses the better of the
+            # two baseline measurements (the one less favourable to the gateway).
             hello = r.spawn("bench", "hello", "--port", str(hello_port), log="hello2.log")
             wait_http(f"http://127.0.0.1:{hello_port}/")
+            results["hello_again"] = r.load(f"http://127.0.0.1:{hello_port}/", seconds)
+            ng, ng_port = r.nginx(hello_port)
+            if ng:
+                results["nginx_hello_again"] = r.load(f"http://127.0.0.1:{ng_port}/", seconds)
+                r.stop(ng)
+            # The latency floor of this setup: hello-world, open loop, at the same rates.
             for key in ("latency_half_ingest_only", "latency_half"):
                 rate = results[key]["rate"]
                 results[f"hello_{key}"] = r.load(f"http://127.0.0.1:{hello_port}/", seconds, rate=rate)
@@ -351,6 +359,31 @@ def kill_trial(r, store):
     return lost, dup_keys, len(calls) - len(keys), len(before)
 
 
+def micro_summary(text):
+    """One line per micro-benchmark: p50 and p99 wall clock, mallocs (from the tool's markdown)."""
+    import re
+    lines = ["| benchmark | p50 wall clock | p99 wall clock | mallocs per iteration (p50) |", "|---|---|---|---|"]
+    for sec in re.split(r"\n### ", text)[1:]:
+        name = sec.split("\n", 1)[0].strip()
+        cells = {}
+        for line in sec.splitlines():
+            if line.startswith("| ") and not line.startswith("| Metric"):
+                parts = [c.strip() for c in line.strip().strip("|").split("|")]
+                cells[parts[0]] = parts
+        wall = next((v for k, v in cells.items() if k.startswith("Time (wall clock)")), None)
+        mall = next((v for k, v in cells.items() if k.startswith("Malloc (total)")), None)
+        if not wall:
+            continue
+        unit = re.search(r"\((\w+)\)", wall[0][len("Time (wall clock)"):])
+        unit = unit.group(1) if unit else ""
+        mall_text = ""
+        if mall:
+            k = re.search(r"\((\w+)\)", mall[0][len("Malloc (total)"):])
+            mall_text = f"{mall[3]}{' ' + ({'K': 'thousand', 'M': 'million'}.get(k.group(1), k.group(1))) if k else ''}"
+        lines.append(f"| {name} | {wall[3]} {unit} | {wall[6]} {unit} | {mall_text} |")
+    return "\n".join(lines)
+
+
 def report(results, args):
     machine = f"{platform.node()}"
     cores = os.cpu_count()
@@ -361,12 +394,15 @@ def report(results, args):
     with tempfile.TemporaryDirectory() as d:
         if subprocess.run(["strip", "-o", f"{d}/g", args.binary], capture_output=True).returncode == 0:
             stripped_mb = round(Path(f"{d}/g").stat().st_size / 2**20, 1)
-    h, n, i = results["hello"]["rps"], results.get("nginx_hello", {}).get("rps"), results["ingest"]["rps"]
+    h = max(results["hello"]["rps"], results.get("hello_again", {}).get("rps", 0))
+    n = max(results.get("nginx_hello", {}).get("rps", 0), results.get("nginx_hello_again", {}).get("rps", 0)) or None
+    i = results["ingest"]["rps"]
+    both = lambda key: " / ".join(f"{results[k]['rps']:.0f}" for k in (key, key + "_again") if k in results)
     ni = results.get("nginx_ingest", {}).get("rps")
     lat = results["latency_half"]
     rows = [
-        ("Hummingbird hello-world (baseline)", f"{h:.0f} req/s", "", ""),
-        ("nginx → hello-world (baseline)", f"{n:.0f} req/s" if n else "n/a", "", ""),
+        ("Hummingbird hello-world (baseline)", f"{h:.0f} req/s", f"the better of {both('hello')} (before / after)", ""),
+        ("nginx → hello-world (baseline)", f"{n:.0f} req/s" if n else "n/a", f"the better of {both('nginx_hello')} (before / after)" if n else "", ""),
         ("durable ingest, signed WhatsApp (API down: calls wait on disk)", f"{i:.0f} req/s", f"{i / h:.2f} × hello", "≥ 0.6 ×"),
         ("durable ingest while delivering each call to the stand-in", f"{results['ingest_delivering']['rps']:.0f} req/s",
          f"{results['ingest_delivering']['rps'] / h:.2f} × hello", ""),
@@ -398,8 +434,11 @@ def report(results, args):
     table = "| measure | result | ratio / detail | target |\n|---|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
     micro = ""
     if args.micro and Path(args.micro).exists():
+        raw = Path(args.micro).read_text()
         micro = ("## Micro-benchmarks (ordo-one/benchmark, `Benchmarks/Package.swift`)\n\n"
-                 + Path(args.micro).read_text().strip() + "\n\n")
+                 + micro_summary(raw) + "\n\n<details><summary>The benchmark tool's own output</summary>\n\n"
+                 + "\n".join(l for l in raw.splitlines() if l.startswith(("#", "|", "```")) or not l.strip()).strip()
+                 + "\n\n</details>\n\n")
     date = datetime.date.today().isoformat()
     out = ROOT / "Benchmarks" / "results" / f"{date}-{machine}{'-quick' if args.quick else ''}.md"
     out.write_text(
