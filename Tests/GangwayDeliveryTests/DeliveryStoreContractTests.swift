@@ -133,10 +133,17 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let b = try await store.claim(limit: 10, now: t0, lease: 30)
         #expect(b.map(\.key) == ["ch1:b1"])
         try await store.markDelivered(id: b[0].id, status: 200, now: t0)
+        // a2 waits behind its head: its next attempt moved up to a1's, B's calls did not move.
+        let waiting = try await store.list(state: .pending, channel: "ch1", limit: 10)
+        #expect(waiting.first(where: { $0.key == "ch1:a2" })?.nextAttemptAt == t0.addingTimeInterval(60))
+        #expect(try await store.nextDue(after: t0) == t0.addingTimeInterval(60))
         let later = try await store.claim(limit: 10, now: t0.addingTimeInterval(61), lease: 30)
         #expect(later.map(\.key) == ["ch1:a1"])
         #expect(later.first?.attempts == 1)
         #expect(later.first?.lastStatus == 503)
+        // Once the head is delivered, the next call is due at once.
+        try await store.markDelivered(id: later[0].id, status: 200, now: t0.addingTimeInterval(61))
+        #expect(try await store.claim(limit: 10, now: t0.addingTimeInterval(61), lease: 30).map(\.key) == ["ch1:a2"])
         }
     }
 

@@ -190,11 +190,19 @@ public final class PostgresDeliveryStore: DeliveryStore {
             """, logger: logger)
     }
 
+    /// As in the SQLite store, the conversation's later calls move up to the head's next attempt.
     public func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
         try await query(
             """
             UPDATE \(unescaped: table) SET attempts = attempts + 1, lease_until = NULL, last_status = \(status.map(Int64.init)),
                 last_error = \(error), next_attempt_at = \(nextAttemptAt.timeIntervalSince1970) WHERE id = \(id) AND state = 'pending'
+            """, logger: logger)
+        let t = nextAttemptAt.timeIntervalSince1970
+        try await query(
+            """
+            UPDATE \(unescaped: table) SET next_attempt_at = \(t)
+            WHERE conversation = (SELECT conversation FROM \(unescaped: table) WHERE id = \(id)) AND state = 'pending' AND id > \(id)
+              AND next_attempt_at < \(t)
             """, logger: logger)
     }
 
