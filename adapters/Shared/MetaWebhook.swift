@@ -15,10 +15,6 @@ enum MetaWebhook {
         return .ok(challenge)
     }
 
-    static func verifySignature(_ request: InboundRequest, appSecret: String) throws(AdapterError) {
-        try verifySignature(request, key: HMACKey(appSecret))
-    }
-
     /// Checks `X-Hub-Signature-256` with the channel's key (built once per channel, not per request).
     static func verifySignature(_ request: InboundRequest, key: HMACKey) throws(AdapterError) {
         let header = "x-hub-signature-256"

@@ -124,14 +124,6 @@ public struct FormField: Sendable, Equatable {
 
     /// `+` is a space, `%XX` a byte; nil for a bad escape or bytes that are not UTF-8 once decoded.
     private static func decode(_ bytes: ArraySlice<UInt8>) -> String? {
-        func hex(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = bytes.startIndex
@@ -141,7 +133,7 @@ public struct FormField: Sendable, Equatable {
                 out.append(0x20)
                 i += 1
             } else if c == UInt8(ascii: "%") {
-                guard i + 2 < bytes.endIndex, let hi = hex(bytes[i + 1]), let lo = hex(bytes[i + 2]) else { return nil }
+                guard i + 2 < bytes.endIndex, let hi = Signatures.hexDigit(bytes[i + 1]), let lo = Signatures.hexDigit(bytes[i + 2]) else { return nil }
                 out.append(hi << 4 | lo)
                 i += 3
             } else {

@@ -103,21 +103,23 @@ public enum Signatures {
 
     public static func fromHex(_ text: Substring) -> [UInt8]? { decodeHex(text.utf8) }
 
+    /// The value of one hex digit (either case); nil for any other byte.
+    static func hexDigit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        case 0x41...0x46: c - 0x41 + 10
+        default: nil
+        }
+    }
+
     private static func decodeHex(_ chars: Substring.UTF8View) -> [UInt8]? {
         guard chars.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
         var out: [UInt8] = []
         out.reserveCapacity(chars.count / 2)
         var high: UInt8?
         for c in chars {
-            guard let n = nibble(c) else { return nil }
+            guard let n = hexDigit(c) else { return nil }
             if let h = high {
                 out.append(h << 4 | n)
                 high = nil

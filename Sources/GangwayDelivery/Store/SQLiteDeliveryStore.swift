@@ -331,10 +331,10 @@ final class WriteBatcher: Sendable {
     }
 
     private let pool: DatabasePool
-    private let checkpointer: Checkpointer?
+    private let checkpointer: Checkpointer
     private let state = Mutex(State())
 
-    init(pool: DatabasePool, checkpointer: Checkpointer? = nil) {
+    init(pool: DatabasePool, checkpointer: Checkpointer) {
         self.pool = pool
         self.checkpointer = checkpointer
     }
@@ -387,7 +387,7 @@ final class WriteBatcher: Sendable {
             do {
                 let completions = try pool.write { db in batch.map { $0.run(db) } }
                 for complete in completions { complete() }
-                checkpointer?.committed()
+                checkpointer.committed()
             } catch {
                 // The transaction did not commit: nothing of this batch is stored.
                 for operation in batch { operation.fail(error) }
