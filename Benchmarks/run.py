@@ -247,36 +247,9 @@ def main():
             r.stop(gw)
             r.stop(up)
 
-            # Memory with a large backlog while the chatbot API is down (nothing listens upstream).
-            store = Path(tmp) / "backlog.sqlite"
-            dead_port = free_port()
-            gw, gw_port, cfg = r.gateway(dead_port, store, name="backlog")
-            r.stop(gw)
-            t0 = time.time()
-            subprocess.run([args.binary, "bench", "fill", "--config", str(cfg), "--channel", "wa", "--count", str(backlog)], check=True,
-                           capture_output=True)
-            fill_s = time.time() - t0
-            gw, gw_port, cfg = r.gateway(dead_port, store, name="backlog")
-            time.sleep(3 if args.quick else 15)
-            results["backlog"] = {"calls": backlog, "fill_seconds": round(fill_s, 1), "rss_kb": rss_kb(gw.pid), "hwm_kb": rss_kb(gw.pid, "VmHWM")}
-            # The API returns: the whole backlog is drained and timed (bounded: 30 minutes, 2 in quick mode).
-            up, _ = r.upstream(dead_port)
-            t0 = time.time()
-            limit = 120 if args.quick else 1800
-            drained = 0
-            while time.time() - t0 < limit:
-                time.sleep(2)
-                drained = calls_count(dead_port)
-                if drained >= backlog:
-                    break
-            elapsed = time.time() - t0
-            results["backlog"]["drained"] = drained
-            results["backlog"]["drain_seconds"] = round(elapsed, 1)
-            results["backlog"]["drain_complete"] = drained >= backlog
-            results["backlog"]["drain_rps"] = round(drained / elapsed, 1)
-            results["backlog"]["drain_hwm_kb"] = rss_kb(gw.pid, "VmHWM")
-            r.stop(gw)
-            r.stop(up)
+            # Memory with a large backlog while the chatbot API is down, then the whole drain, timed.
+            results["backlog"] = backlog_phase(r, args.binary, tmp, backlog, settle=3 if args.quick else 15,
+                                               limit=120 if args.quick else 1800)
 
             # Durability: kill -9 mid-load, restart, drain; count losses and keys.
             lost_total = dup_keys_total = repeats_total = acked_total = 0
@@ -292,6 +265,40 @@ def main():
             r.stop_all()
 
     report(results, args)
+
+
+def backlog_phase(r, binary, tmp, backlog, settle, limit, interval=2, progress=None):
+    """Fills `backlog` calls over 1,000 conversations while nothing listens upstream, runs the gateway
+    `settle` seconds against the dead API (some heads are retried, their conversations held back) and
+    reads its memory; then starts the stand-in and times the drain to the end, bounded by `limit` s.
+    `progress(seconds, delivered, rate)` is called at each look (every `interval` s)."""
+    store = Path(tmp) / "backlog.sqlite"
+    dead_port = free_port()
+    gw, _, cfg = r.gateway(dead_port, store, name="backlog")
+    r.stop(gw)
+    t0 = time.time()
+    subprocess.run([binary, "bench", "fill", "--config", str(cfg), "--channel", "wa", "--count", str(backlog)], check=True,
+                   capture_output=True)
+    out = {"calls": backlog, "fill_seconds": round(time.time() - t0, 1)}
+    gw, _, cfg = r.gateway(dead_port, store, name="backlog")
+    time.sleep(settle)
+    out.update(rss_kb=rss_kb(gw.pid), hwm_kb=rss_kb(gw.pid, "VmHWM"))
+    up, _ = r.upstream(dead_port)
+    t0, last, drained = time.time(), 0, 0
+    while time.time() - t0 < limit:
+        time.sleep(interval)
+        drained = calls_count(dead_port)
+        if progress:
+            progress(time.time() - t0, drained, (drained - last) / interval)
+        last = drained
+        if drained >= backlog:
+            break
+    elapsed = time.time() - t0
+    out.update(drained=drained, drain_seconds=round(elapsed, 1), drain_complete=drained >= backlog,
+               drain_rps=round(drained / elapsed, 1), drain_hwm_kb=rss_kb(gw.pid, "VmHWM"))
+    r.stop(gw)
+    r.stop(up)
+    return out
 
 
 def kill_trial(r, store):
