@@ -29,10 +29,12 @@ import Testing
     func withDispatcher(
         baseURL: String, retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.2),
         maxConcurrency: Int = 16, timeout: Double = 5, breakerThreshold: Int = 1000,
+        wrap: (any DeliveryStore) -> any DeliveryStore = { $0 },
         _ body: @Sendable (any DeliveryStore, Dispatcher) async throws -> Void
     ) async throws {
-        let (store, _) = try StoreFactory.makeSQLite()
-        try await store.prepare()
+        let (sqlite, _) = try StoreFactory.makeSQLite()
+        try await sqlite.prepare()
+        let store = wrap(sqlite)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let client = ChatbotAPIClient(httpClient: http, baseURL: baseURL, timeout: timeout)
         var config = Dispatcher.Configuration(maxConcurrency: maxConcurrency, retry: retry)
@@ -199,4 +201,69 @@ import Testing
             #expect(try await store.statistics().pending == 50)
         }
     }
+
+    @Test func anOutcomeTheStoreCouldNotTakeIsRecordedWhenItIsBackNotAWholeLeaseLater() async throws {
+        // The database restarts while a call is in flight: its outcome cannot be written at first.
+        // The conversation's next call must go out as soon as the store answers again, not when
+        // the first call's lease (30 s) ends; and the first call is sent once.
+        let standIn = StandIn()
+        let down = OutcomeFailingStore.Switch()
+        try await withServer(standIn.router()) { base in
+            try await withDispatcher(baseURL: base, wrap: { OutcomeFailingStore(base: $0, down: down) }) { store, dispatcher in
+                _ = try await store.enqueue([NewDelivery(call: call("a1", user: "u"), channel: ch())], now: Date())
+                _ = try await store.enqueue([NewDelivery(call: call("a2", user: "u"), channel: ch())], now: Date())
+                dispatcher.wake()
+                #expect(try await eventually { standIn.calls.count == 1 })
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(standIn.calls.count == 1, "a2 waits behind a1 while a1's outcome is not recorded")
+                down.on.store(false, ordering: .relaxed)
+                let back = Date()
+                #expect(try await eventually(10) { try await store.statistics().delivered == 2 })
+                #expect(Date().timeIntervalSince(back) < 5, "a2 went out \(Date().timeIntervalSince(back)) s after the store came back")
+            }
+        }
+        #expect(standIn.calls.compactMap { $0.headers["idempotency-key"] } == ["ch1:a1", "ch1:a2"])
+    }
+}
+
+/// A store whose outcome writes fail while `down` is on, as during a database restart.
+struct OutcomeFailingStore: DeliveryStore {
+    final class Switch: Sendable {
+        let on = Atomic<Bool>(true)
+        var isOn: Bool { on.load(ordering: .relaxed) }
+    }
+    struct Down: Error {}
+    let base: any DeliveryStore
+    let down: Switch
+
+    func prepare() async throws { try await base.prepare() }
+    func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome { try await base.enqueue(calls, now: now) }
+    func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {
+        try await base.recordDead(call, status: status, error: error, now: now)
+    }
+    func claim(limit: Int, now: Date, lease: Double) async throws -> [Delivery] { try await base.claim(limit: limit, now: now, lease: lease) }
+    func renew(ids: [Int64], until: Date) async throws { try await base.renew(ids: ids, until: until) }
+    func markDelivered(id: Int64, status: Int, now: Date) async throws {
+        if down.isOn { throw Down() }
+        try await base.markDelivered(id: id, status: status, now: now)
+    }
+    func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
+        if down.isOn { throw Down() }
+        try await base.markRetry(id: id, status: status, error: error, nextAttemptAt: nextAttemptAt)
+    }
+    func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {
+        if down.isOn { throw Down() }
+        try await base.markDead(id: id, status: status, error: error, now: now)
+    }
+    func nextDue(after: Date) async throws -> Date? { try await base.nextDue(after: after) }
+    func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] {
+        try await base.list(state: state, channel: channel, limit: limit)
+    }
+    func get(id: Int64) async throws -> Delivery? { try await base.get(id: id) }
+    func replay(id: Int64, now: Date) async throws -> Int { try await base.replay(id: id, now: now) }
+    func replayAll(channel: String?, now: Date) async throws -> Int { try await base.replayAll(channel: channel, now: now) }
+    func purgeDead(olderThan: Date?) async throws -> Int { try await base.purgeDead(olderThan: olderThan) }
+    func expireDelivered(before: Date) async throws -> Int { try await base.expireDelivered(before: before) }
+    func statistics() async throws -> StoreStatistics { try await base.statistics() }
+    func ping() async throws { try await base.ping() }
 }

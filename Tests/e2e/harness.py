@@ -124,7 +124,15 @@ class Gateway:
 
     def terminate(self, timeout=30):
         self.proc.send_signal(signal.SIGTERM)
-        code = self.proc.wait(timeout)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            # A gateway that does not drain in time is a failure; kill it so that the suite goes on,
+            # and show its last log lines, which say what it was waiting for.
+            self.proc.kill()
+            self.proc.wait(10)
+            self.log.close()
+            raise AssertionError(f"gateway did not stop within {timeout} s of SIGTERM; its log ends:\n{self.output()[-4000:]}")
         self.log.close()
         return code
 

@@ -113,11 +113,12 @@ public final class Dispatcher: Service, Sendable {
                     continue
                 }
             }
+            let leaseEnds = now.addingTimeInterval(configuration.leaseSeconds)
             for delivery in claimed {
                 inFlight.withLock { _ = $0.insert(delivery.id) }
                 breaker.withLock { $0.started() }
                 group.addTask {
-                    await self.deliver(delivery)
+                    await self.deliver(delivery, leaseEnds: leaseEnds)
                     self.inFlight.withLock { _ = $0.remove(delivery.id) }
                     self.signal.notify()
                 }
@@ -150,7 +151,7 @@ public final class Dispatcher: Service, Sendable {
         return max(wait, 0.002)
     }
 
-    private func deliver(_ d: Delivery) async {
+    private func deliver(_ d: Delivery, leaseEnds: Date) async {
         var log = logger
         log[metadataKey: "gangway.delivery.id"] = "\(d.id)"
         log[metadataKey: "gangway.channel.id"] = "\(d.channel)"
@@ -173,28 +174,60 @@ public final class Dispatcher: Service, Sendable {
             breaker.withLock { $0.failed(now: now) }
         }
         let outcome = configuration.retry.decide(result, attempts: d.attempts + 1, queuedAt: d.queuedAt, now: now, random: Double.random(in: 0...1))
-        do {
-            switch outcome {
-            case .delivered(let status):
-                try await store.markDelivered(id: d.id, status: status, now: now)
-                Counter(label: "gangway_calls_delivered_total", dimensions: dimensions).increment()
-                Timer(label: "gangway_delivery_latency_seconds", dimensions: dimensions).recordSeconds(now.timeIntervalSince(d.createdAt))
-                log.debug("call delivered", metadata: ["gangway.status": "\(status)", "gangway.attempts": "\(d.attempts + 1)"])
-            case .retry(let at, let status, let error):
-                try await store.markRetry(id: d.id, status: status, error: error, nextAttemptAt: at)
-                Counter(label: "gangway_calls_retried_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
-                log.info(
-                    "call will be retried",
-                    metadata: ["gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)",
-                               "gangway.retry.in": "\(String(format: "%.2f", at.timeIntervalSince(now)))s"])
-            case .dead(let status, let error):
-                try await store.markDead(id: d.id, status: status, error: error, now: now)
-                Counter(label: "gangway_calls_dead_lettered_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
-                log.warning("call dead-lettered", metadata: ["gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)"])
+        switch outcome {
+        case .delivered(let status):
+            Counter(label: "gangway_calls_delivered_total", dimensions: dimensions).increment()
+            Timer(label: "gangway_delivery_latency_seconds", dimensions: dimensions).recordSeconds(now.timeIntervalSince(d.createdAt))
+            log.debug("call delivered", metadata: ["gangway.status": "\(status)", "gangway.attempts": "\(d.attempts + 1)"])
+        case .retry(let at, let status, let error):
+            Counter(label: "gangway_calls_retried_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
+            log.info(
+                "call will be retried",
+                metadata: ["gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)",
+                           "gangway.retry.in": "\(String(format: "%.2f", at.timeIntervalSince(now)))s"])
+        case .dead(let status, let error):
+            Counter(label: "gangway_calls_dead_lettered_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
+            log.warning("call dead-lettered", metadata: ["gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)"])
+        }
+        await record(outcome, of: d, at: now, leaseEnds: leaseEnds, logger: log)
+    }
+
+    /// Writes an attempt's outcome to the store. When the store fails (the database is restarting)
+    /// it tries again with backoff while the claim's lease lasts, so that the conversation moves on
+    /// as soon as the store is back rather than a whole lease later. Past the lease (another claim
+    /// may hold the call by then), or 5 s into a shutdown, it gives up: the call stays pending and
+    /// is sent again under the same idempotency key.
+    private func record(_ outcome: AttemptOutcome, of d: Delivery, at now: Date, leaseEnds: Date, logger log: Logger) async {
+        var pause = 0.1
+        var failures = 0
+        var stopNoticed: Date?
+        while true {
+            do {
+                switch outcome {
+                case .delivered(let status):
+                    try await store.markDelivered(id: d.id, status: status, now: now)
+                case .retry(let at, let status, let error):
+                    try await store.markRetry(id: d.id, status: status, error: error, nextAttemptAt: at)
+                case .dead(let status, let error):
+                    try await store.markDead(id: d.id, status: status, error: error, now: now)
+                }
+                if failures > 0 { log.info("outcome recorded after the store came back", metadata: ["gangway.failures": "\(failures)"]) }
+                return
+            } catch {
+                failures += 1
+                let clock = Date()
+                if stopping.load(ordering: .relaxed) && stopNoticed == nil { stopNoticed = clock }
+                let givingUp = clock.addingTimeInterval(pause) >= leaseEnds || (stopNoticed.map { clock.timeIntervalSince($0) >= 5 } ?? false)
+                if givingUp {
+                    log.error(
+                        "recording the outcome failed; the call stays pending and is sent again under the same key when its lease ends",
+                        metadata: ["gangway.error": "\(error)", "gangway.failures": "\(failures)"])
+                    return
+                }
+                if failures == 1 { log.warning("recording the outcome failed; trying again", metadata: ["gangway.error": "\(error)"]) }
+                try? await Task.sleep(for: .seconds(pause))
+                pause = min(pause * 2, 2)
             }
-        } catch {
-            // The call stays pending under its lease and is claimed again when the lease ends.
-            log.error("recording the outcome failed", metadata: ["gangway.error": "\(error)"])
         }
     }
 
