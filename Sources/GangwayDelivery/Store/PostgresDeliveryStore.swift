@@ -172,7 +172,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
             RETURNING d.*
             """, logger: logger)
         var out: [Delivery] = []
-        for try await row in rows { out.append(try Self.delivery(row)) }
+        for row in rows { out.append(try Self.delivery(row)) }
         return out.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
     }
 
@@ -221,8 +221,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let rows = try await query(
             "SELECT MIN(next_attempt_at) FROM \(unescaped: table) WHERE state = 'pending' AND next_attempt_at > \(after.timeIntervalSince1970)",
             logger: logger)
-        for try await (t) in rows.decode(Double?.self) { return t.map { Date(timeIntervalSince1970: $0) } }
-        return nil
+        return try rows.first?.decode(Double?.self).map { Date(timeIntervalSince1970: $0) }
     }
 
     public func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] {
@@ -233,56 +232,50 @@ public final class PostgresDeliveryStore: DeliveryStore {
             ORDER BY id DESC LIMIT \(Int64(max(0, limit)))
             """, logger: logger)
         var out: [Delivery] = []
-        for try await row in rows { out.append(try Self.delivery(row)) }
+        for row in rows { out.append(try Self.delivery(row)) }
         return out
     }
 
     public func get(id: Int64) async throws -> Delivery? {
         let rows = try await query("SELECT * FROM \(unescaped: table) WHERE id = \(id)", logger: logger)
-        for try await row in rows { return try Self.delivery(row) }
-        return nil
+        return try rows.first.map(Self.delivery)
     }
 
     public func replay(id: Int64, now: Date) async throws -> Int {
         let t = now.timeIntervalSince1970
         return try await count(
-            query(
-                """
-                UPDATE \(unescaped: table) SET state = 'pending', attempts = 0, queued_at = \(t), next_attempt_at = \(t), lease_until = NULL
-                WHERE id = \(id) AND state = 'dead' RETURNING id
-                """, logger: logger))
+            """
+            UPDATE \(unescaped: table) SET state = 'pending', attempts = 0, queued_at = \(t), next_attempt_at = \(t), lease_until = NULL
+            WHERE id = \(id) AND state = 'dead' RETURNING 1
+            """)
     }
 
     public func replayAll(channel: String?, now: Date) async throws -> Int {
         let t = now.timeIntervalSince1970
         return try await count(
-            query(
-                """
-                UPDATE \(unescaped: table) SET state = 'pending', attempts = 0, queued_at = \(t), next_attempt_at = \(t), lease_until = NULL
-                WHERE state = 'dead' AND (\(channel)::TEXT IS NULL OR channel = \(channel)) RETURNING id
-                """, logger: logger))
+            """
+            UPDATE \(unescaped: table) SET state = 'pending', attempts = 0, queued_at = \(t), next_attempt_at = \(t), lease_until = NULL
+            WHERE state = 'dead' AND (\(channel)::TEXT IS NULL OR channel = \(channel)) RETURNING 1
+            """)
     }
 
     public func purgeDead(olderThan: Date?) async throws -> Int {
         let before = olderThan?.timeIntervalSince1970
         return try await count(
-            query(
-                """
-                DELETE FROM \(unescaped: table) WHERE state = 'dead' AND (\(before)::DOUBLE PRECISION IS NULL OR created_at < \(before)) RETURNING id
-                """, logger: logger))
+            """
+            DELETE FROM \(unescaped: table) WHERE state = 'dead' AND (\(before)::DOUBLE PRECISION IS NULL OR created_at < \(before)) RETURNING 1
+            """)
     }
 
     public func expireDelivered(before: Date) async throws -> Int {
-        try await count(
-            query(
-                "DELETE FROM \(unescaped: table) WHERE state = 'delivered' AND delivered_at < \(before.timeIntervalSince1970) RETURNING id",
-                logger: logger))
+        try await count("DELETE FROM \(unescaped: table) WHERE state = 'delivered' AND delivered_at < \(before.timeIntervalSince1970) RETURNING 1")
     }
 
     public func statistics() async throws -> StoreStatistics {
         var stats = StoreStatistics()
         let rows = try await query("SELECT channel, state, COUNT(*) FROM \(unescaped: table) GROUP BY channel, state", logger: logger)
-        for try await (channel, stateText, n) in rows.decode((String, String, Int64).self) {
+        for row in rows {
+            let (channel, stateText, n) = try row.decode((String, String, Int64).self)
             let state = DeliveryState(rawValue: stateText)
             stats.perChannel[channel, default: [:]][state] = Int(n)
             switch state {
@@ -292,7 +285,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
             }
         }
         let oldest = try await query("SELECT MIN(created_at) FROM \(unescaped: table) WHERE state = 'pending'", logger: logger)
-        for try await (t) in oldest.decode(Double?.self) { stats.oldestPendingCreatedAt = t.map { Date(timeIntervalSince1970: $0) } }
+        stats.oldestPendingCreatedAt = try oldest.first?.decode(Double?.self).map { Date(timeIntervalSince1970: $0) }
         return stats
     }
 
@@ -306,10 +299,16 @@ public final class PostgresDeliveryStore: DeliveryStore {
     /// so that a lost database turns into 503s and retries, never into requests that hang.
     public let operationTimeout: Double = 10
 
+    /// Runs a statement and reads all its rows, both within the deadline (a connection lost while
+    /// rows arrive must not hold the caller either).
     @discardableResult
-    private func query(_ q: PostgresQuery, logger: Logger, timeout: Double? = nil) async throws -> PostgresRowSequence {
+    private func query(_ q: PostgresQuery, logger: Logger, timeout: Double? = nil) async throws -> [PostgresRow] {
         let client = self.client
-        return try await Self.withTimeout(timeout ?? operationTimeout) { try await client.query(q, logger: logger) }
+        return try await Self.withTimeout(timeout ?? operationTimeout) {
+            var rows: [PostgresRow] = []
+            for try await row in try await client.query(q, logger: logger) { rows.append(row) }
+            return rows
+        }
     }
 
     struct Timeout: Error, CustomStringConvertible {
@@ -401,10 +400,13 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     // MARK: Rows
 
-    private func count(_ rows: PostgresRowSequence) async throws -> Int {
-        var n = 0
-        for try await _ in rows { n += 1 }
-        return n
+    /// The number of rows a writing statement (ending in `RETURNING 1`) touched, counted by the
+    /// database so that a large purge does not bring its rows over.
+    private func count(_ statement: PostgresQuery) async throws -> Int {
+        var q = statement
+        q.sql = "WITH touched AS (\(q.sql)) SELECT COUNT(*) FROM touched"
+        let rows = try await query(q, logger: logger)
+        return Int(try rows.first?.decode(Int64.self) ?? 0)
     }
 
     static func delivery(_ row: PostgresRow) throws -> Delivery {
