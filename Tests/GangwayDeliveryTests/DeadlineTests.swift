@@ -39,3 +39,4 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 1.5)
     }
 }
+

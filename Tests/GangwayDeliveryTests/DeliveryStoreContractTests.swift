@@ -253,7 +253,7 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test(arguments: StoreEngine.available)
     func listIsNewestFirstAndStatisticsCountPerChannel(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("1"), newDelivery("2"), newDelivery("3", channel: "ch2")], now: t0)
+        _ = try await store.enqueue([newDelivery("1"), newDelivery("2"), newDelivery("3", conversation: "conv-2", channel: "ch2")], now: t0)
         #expect(try await store.list(state: nil, channel: nil, limit: 2).map(\.key) == ["ch2:3", "ch1:2"])
         let stats = try await store.statistics()
         #expect(stats.perChannel["ch1"]?[.pending] == 2)
@@ -322,4 +322,127 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
             }
         }
     }
+
+    /// Random enqueues, claims, outcomes, replays and dead letters, with a clock that moves, against a
+    /// model of the rules: only a conversation's oldest pending call (its head) may be claimed, once
+    /// due and not leased, in (due time, id) order; a retry moves the calls behind it up to its time.
+    @Test(arguments: StoreEngine.available)
+    func claimsFollowTheModelUnderRandomOperations(_ engine: StoreEngine) async throws {
+        struct Call {
+            var id: Int64?
+            let conversation: String
+            var pending = true
+            var due: Double
+            var leaseUntil: Double?
+            let order: Int
+        }
+        try await StoreFactory.with(engine) { store, reopen in
+            var rng = SplitMix(seed: 20261126)
+            var calls: [String: Call] = [:]
+            var order = 0
+            var clock = t0.timeIntervalSince1970
+            var inFlight: [Delivery] = []
+            var claimedCount = 0
+            func heads() -> [(String, Call)] {
+                var best: [String: (String, Call)] = [:]
+                for (key, c) in calls where c.pending {
+                    if let b = best[c.conversation], b.1.order < c.order { continue }
+                    best[c.conversation] = (key, c)
+                }
+                return Array(best.values)
+            }
+            for step in 0..<400 {
+                let now = Date(timeIntervalSince1970: clock)
+                switch rng.next(100) {
+                case 0..<30:
+                    var batch: [NewDelivery] = []
+                    for _ in 0..<(1 + rng.next(3)) {
+                        // One key in ten is a provider's retry of a call already stored.
+                        if rng.next(10) == 0, let again = calls.keys.sorted().randomElement(using: &rng) {
+                            batch.append(newDelivery(String(again.dropFirst(4)), conversation: calls[again]!.conversation))
+                            continue
+                        }
+                        let conversation = "C\(rng.next(6))"
+                        let key = "k\(order)"
+                        batch.append(newDelivery(key, conversation: conversation))
+                        calls["ch1:\(key)"] = Call(conversation: conversation, due: clock, order: order)
+                        order += 1
+                    }
+                    let outcome = try await store.enqueue(batch, now: now)
+                    #expect(outcome.stored + outcome.duplicates == batch.count)
+                case 30..<55:
+                    let limit = 1 + rng.next(4)
+                    let claimed = try await store.claim(limit: limit, now: now, lease: 10)
+                    let expected = heads().filter { $0.1.due <= clock && ($0.1.leaseUntil.map { $0 < clock } ?? true) }
+                        .sorted { ($0.1.due, $0.1.order) < ($1.1.due, $1.1.order) }.prefix(limit).map(\.0)
+                    #expect(claimed.map(\.key) == expected, "step \(step): claimed \(claimed.map(\.key)), the model says \(expected)")
+                    for d in claimed {
+                        calls[d.key]?.id = d.id
+                        calls[d.key]?.leaseUntil = clock + 10
+                        inFlight.append(d)
+                    }
+                    claimedCount += claimed.count
+                case 55..<80 where !inFlight.isEmpty:
+                    let d = inFlight.remove(at: rng.next(inFlight.count))
+                    switch rng.next(3) {
+                    case 0:
+                        try await store.markDelivered(id: d.id, status: 200, now: now)
+                        calls[d.key]?.pending = false
+                    case 1:
+                        let at = clock + Double(rng.next(20))
+                        try await store.markRetry(id: d.id, status: 503, error: "x", nextAttemptAt: Date(timeIntervalSince1970: at))
+                        calls[d.key]?.due = at
+                        calls[d.key]?.leaseUntil = nil
+                        let conversation = calls[d.key]!.conversation, mine = calls[d.key]!.order
+                        for (k, c) in calls where c.pending && c.conversation == conversation && c.order > mine && c.due < at { calls[k]?.due = at }
+                    default:
+                        try await store.markDead(id: d.id, status: 400, error: "x", now: now)
+                        calls[d.key]?.pending = false
+                    }
+                case 80..<88:
+                    // A dead letter is replayed: pending again, due now, possibly ahead of its conversation.
+                    let dead = try await store.list(state: .dead, channel: nil, limit: 100)
+                    if let d = dead.randomElement(using: &rng) {
+                        #expect(try await store.replay(id: d.id, now: now) == 1)
+                        calls[d.key]?.pending = true
+                        calls[d.key]?.due = clock
+                        calls[d.key]?.leaseUntil = nil
+                        calls[d.key]?.id = d.id
+                    }
+                case 88..<92:
+                    let conversation = "C\(rng.next(6))"
+                    let key = "k\(order)"
+                    try await store.recordDead(newDelivery(key, conversation: conversation), status: nil, error: "voice", now: now)
+                    var c = Call(conversation: conversation, due: clock, order: order)
+                    c.pending = false
+                    calls["ch1:\(key)"] = c
+                    order += 1
+                case 92..<96:
+                    let next = try await store.nextDue(after: now)
+                    if let soonest = heads().map(\.1.due).filter({ $0 > clock }).min() {
+                        #expect(next != nil && next!.timeIntervalSince1970 <= soonest + 1e-6, "step \(step): nextDue \(String(describing: next)), a head is due at \(soonest)")
+                    }
+                default:
+                    clock += Double(rng.next(6))
+                }
+            }
+            #expect(claimedCount > 50, "the sequence claimed \(claimedCount) calls")
+            // Another process opens the same data: the same heads are claimable (leases of the old one are dropped on SQLite).
+            _ = try await reopen()
+        }
+    }
+}
+
+/// A small deterministic generator, so that a failing sequence can be run again.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func next(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -28,6 +28,7 @@ public protocol DeliveryStore: Sendable {
     /// When the first pending call due after `after` is due (nil when none is). Calls already due but
     /// not claimed wait behind their conversation's head, the breaker or the concurrency limit, and
     /// whatever frees those wakes the dispatcher: they are not counted, so that it does not spin.
+    /// A store may count only conversations' heads (a later call cannot go before its head ends).
     func nextDue(after: Date) async throws -> Date?
 
     /// Calls by state and channel, newest first.
