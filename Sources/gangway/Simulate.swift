@@ -22,7 +22,7 @@ struct Simulate: AsyncParsableCommand {
             throw ValidationError("no channel \(channel) in \(options.path); channels: \(config.channels.map(\.id).joined(separator: ", "))")
         }
         guard let descriptor = AdapterRegistry.standard[ch.provider] else { throw ValidationError("unknown provider \(ch.provider)") }
-        let samples = try SampleFiles.list(provider: ch.provider, voice: descriptor.isVoice)
+        let samples = try SampleFolders.list(provider: ch.provider, voice: descriptor.isVoice)
         if list {
             for s in samples { say(s.name) }
             return
@@ -50,8 +50,7 @@ struct Simulate: AsyncParsableCommand {
         for chosen in plan {
             // Signed for the URL the gateway will reconstruct (its publicURL); sent to where it listens.
             let signedURL = config.server.webhookURL(channelID: ch.id) + chosen.subpath
-            var request = SampleRequest(url: signedURL, contentType: chosen.contentType, body: chosen.body)
-            descriptor.signSample(&request, ch)
+            let request = chosen.signed(descriptor, ch, webhookURL: config.server.webhookURL(channelID: ch.id))
             // Providers that sign in the query (WeChat) add it to the signed URL: send it along.
             let query = request.url.firstIndex(of: "?").map { String(request.url[$0...]) } ?? ""
             var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)\(chosen.subpath)\(query)")
@@ -77,48 +76,9 @@ struct Simulate: AsyncParsableCommand {
     }
 }
 
-/// The sample payloads under `adapters/<provider>/samples/`: `.json` is sent as
-/// `application/json`, `.form` as `application/x-www-form-urlencoded`, `.xml` as `text/xml`.
-enum SampleFiles {
-    struct Sample {
-        var name: String
-        var contentType: String
-        var body: [UInt8]
-        /// Where it is posted below `/webhooks/{channel}`: voice samples named `gather-*` go to
-        /// `/gather` (what the caller said), `status-*` to `/status` (the call's end); in general
-        /// `<word>-*` goes to `/<word>`, and `start` to the channel URL.
-        var subpath: String = ""
-    }
-
-    static func list(provider: String, voice: Bool) throws -> [Sample] {
-        guard let folder = locate(provider: provider) else {
-            throw ValidationError("cannot find adapters/\(provider)/samples (run from the repository, or set GANGWAY_SAMPLES to the adapters folder)")
-        }
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        return names.compactMap { file in
-            let ext = (file as NSString).pathExtension
-            let type: String
-            switch ext {
-            case "json": type = "application/json"
-            case "form": type = "application/x-www-form-urlencoded"
-            case "xml": type = "text/xml"
-            default: return nil
-            }
-            guard let data = FileManager.default.contents(atPath: "\(folder)/\(file)") else { return nil }
-            var body = Array(data)
-            // Files end with a newline for editors; the provider's body does not.
-            if type != "application/json" { while body.last == 0x0A { body.removeLast() } }
-            let name = (file as NSString).deletingPathExtension
-            // A voice sample's name begins with where it goes: `start` the channel URL itself, any
-            // other word `/<word>` (`gather-1-speech` → /gather, `status-completed` → /status,
-            // AudioCodes' `activities-2-speech` → /activities, `disconnect` → /disconnect).
-            let word = String(name.prefix(while: { $0 != "-" }))
-            let subpath = !voice || word == "start" ? "" : "/" + word
-            return Sample(name: name, contentType: type, body: body, subpath: subpath)
-        }
-    }
-
-    static func locate(provider: String) -> String? {
+/// Where `simulate` finds the samples: $GANGWAY_SAMPLES, ./adapters, or an `adapters` folder above the binary.
+enum SampleFolders {
+    static func list(provider: String, voice: Bool) throws -> [SampleFiles.Sample] {
         var roots: [String] = []
         if let env = ProcessInfo.processInfo.environment["GANGWAY_SAMPLES"] { roots.append(env) }
         roots.append(FileManager.default.currentDirectoryPath + "/adapters")
@@ -127,6 +87,9 @@ enum SampleFiles {
             roots.append(dir + "/adapters")
             dir = (dir as NSString).deletingLastPathComponent
         }
-        return roots.map { "\($0)/\(provider)/samples" }.first { FileManager.default.fileExists(atPath: $0) }
+        guard let folder = SampleFiles.locate(provider: provider, roots: roots) else {
+            throw ValidationError("cannot find adapters/\(provider)/samples (run from the repository, or set GANGWAY_SAMPLES to the adapters folder)")
+        }
+        return try SampleFiles.load(folder: folder, voice: voice)
     }
 }

@@ -16,19 +16,10 @@ import Testing
             let descriptor = try #require(AdapterRegistry.standard[ch.provider])
             let adapter = descriptor.makeAdapter(ch)
             let folder = root.appendingPathComponent("adapters/\(ch.provider)/samples").path
-            for file in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
-                let type: String
-                switch (file as NSString).pathExtension {
-                case "json": type = "application/json"
-                case "form": type = "application/x-www-form-urlencoded"
-                case "xml": type = "text/xml"
-                default: continue
-                }
-                let body = try sample(ch.provider, file)
-                var request = SampleRequest(url: config.server.webhookURL(channelID: ch.id), contentType: type, body: body)
-                descriptor.signSample(&request, ch)
-                guard let calls = try? adapter.normalize(request.inbound) else { continue }
-                for call in calls { out.append(("\(ch.provider)/\(file)", call, ch)) }
+            for sample in try SampleFiles.load(folder: folder, voice: descriptor.isVoice) {
+                let signed = sample.signed(descriptor, ch, webhookURL: config.server.webhookURL(channelID: ch.id))
+                guard let calls = try? adapter.normalize(sample.inbound(signed)) else { continue }
+                for call in calls { out.append(("\(ch.provider)/\(sample.file)", call, ch)) }
             }
         }
         return out

@@ -32,21 +32,15 @@ func signedSamples() -> [SignedSample] {
     var out: [SignedSample] = []
     for channel in config.channels {
         guard let descriptor = AdapterRegistry.standard[channel.provider] else { continue }
-        let folder = repository.appendingPathComponent("adapters/\(channel.provider)/samples")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-        let preferred = ["text.json", "text.form", "text.xml", "sms.form", "start.json", "start.form", "start.xml"]
+        let folder = repository.appendingPathComponent("adapters/\(channel.provider)/samples").path
+        let samples = (try? SampleFiles.load(folder: folder, voice: descriptor.isVoice)) ?? []
+        let preferred = ["text", "sms", "start"]
         // AudioCodes answers its start in the handshake; its speech turns come to /activities.
-        let overrides = ["audiocodes": "activities-2-speech.json"]
-        guard let file = overrides[channel.provider] ?? preferred.first(where: files.contains) ?? files.first(where: { $0.hasSuffix(".json") || $0.hasSuffix(".form") || $0.hasSuffix(".xml") })
-        else { continue }
-        guard var body = FileManager.default.contents(atPath: folder.appendingPathComponent(file).path).map(Array.init) else { continue }
-        let type = file.hasSuffix(".json") ? "application/json" : file.hasSuffix(".xml") ? "text/xml" : "application/x-www-form-urlencoded"
-        if type != "application/json" { while body.last == 0x0A { body.removeLast() } }
-        var sample = SampleRequest(url: config.server.webhookURL(channelID: channel.id), contentType: type, body: body)
-        descriptor.signSample(&sample, channel)
+        let overrides = ["audiocodes": "activities-2-speech"]
+        let wanted = overrides[channel.provider].map { [$0] } ?? preferred
+        guard let chosen = wanted.lazy.compactMap({ name in samples.first { $0.name == name } }).first ?? samples.first else { continue }
         let adapter = descriptor.makeAdapter(channel)
-        var request = sample.inbound
-        if file.hasPrefix("activities") { request.subpath = "/activities" }
+        let request = chosen.inbound(chosen.signed(descriptor, channel, webhookURL: config.server.webhookURL(channelID: channel.id)))
         // Only samples the adapter accepts are measured (Bot Framework is signed by Microsoft's keys).
         do {
             try adapter.verify(request)
