@@ -33,6 +33,16 @@ import Testing
         let text = #"{"a":[1,2.5,true,null,"x\"y"],"b":{"c":12345678901234567890}}"#
         #expect(try JSONValue.parse(Array(text.utf8)).serialized() == text)
     }
+
+    @Test func escapesStringsAsJSONEncoderDoes() throws {
+        // Every control character, quotes, backslash, slash and non-ASCII text.
+        let tricky = String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) }) + "\"\\/ é 😀 \u{7F}"
+        let ours = JSONValue.array([.string(tricky)]).serialized()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        #expect(ours == String(decoding: try encoder.encode([tricky]), as: UTF8.self))
+        #expect(try JSONValue.parse(Array(ours.utf8)) == .array([.string(tricky)]))
+    }
 }
 
 @Suite struct FormFieldTests {
