@@ -24,6 +24,8 @@ fi
 scratch=.build-release
 kind=incremental
 if [ "$cold" = 1 ]; then scratch=.build-release-cold; rm -rf "$scratch"; kind=cold; fi
+# A fresh clone has no build folder yet: its first build is a cold one, whatever the flag.
+if [ ! -d "$scratch/release" ]; then kind=cold; fi
 start=$(date +%s)
 swift build -c release --product gangway --static-swift-stdlib --scratch-path "$scratch"
 build_s=$(( $(date +%s) - start ))
