@@ -162,14 +162,19 @@ def main():
         try:
             # Baselines: Hummingbird hello-world, directly and behind nginx, with the same load generator and bodies.
             hello_port = free_port()
-            hello = r.spawn("bench", "hello", "--port", str(hello_port), log="hello.log")
-            wait_http(f"http://127.0.0.1:{hello_port}/")
-            results["hello"] = r.load(f"http://127.0.0.1:{hello_port}/", seconds)
-            ng, ng_port = r.nginx(hello_port)
-            if ng:
-                results["nginx_hello"] = r.load(f"http://127.0.0.1:{ng_port}/", seconds)
-                r.stop(ng)
-            r.stop(hello)
+
+            def baselines(suffix, log):
+                """hello-world directly and behind nginx; returns the running hello-world."""
+                hello = r.spawn("bench", "hello", "--port", str(hello_port), log=log)
+                wait_http(f"http://127.0.0.1:{hello_port}/")
+                results["hello" + suffix] = r.load(f"http://127.0.0.1:{hello_port}/", seconds)
+                ng, ng_port = r.nginx(hello_port)
+                if ng:
+                    results["nginx_hello" + suffix] = r.load(f"http://127.0.0.1:{ng_port}/", seconds)
+                    r.stop(ng)
+                return hello
+
+            r.stop(baselines("", "hello.log"))
 
             # Gangway: durable ingest. First with the chatbot API down (the calls wait on disk, the breaker
             # holds delivery back): what the ingress alone sustains. Then with delivery running at the same
@@ -208,13 +213,7 @@ def main():
             # The baselines again, after the gateway's loads: this machine's run-to-run spread is large
             # (hello-world 8,200 to 11,900 req/s in one afternoon), so each ratio uses the better of the
             # two baseline measurements (the one less favourable to the gateway).
-            hello = r.spawn("bench", "hello", "--port", str(hello_port), log="hello2.log")
-            wait_http(f"http://127.0.0.1:{hello_port}/")
-            results["hello_again"] = r.load(f"http://127.0.0.1:{hello_port}/", seconds)
-            ng, ng_port = r.nginx(hello_port)
-            if ng:
-                results["nginx_hello_again"] = r.load(f"http://127.0.0.1:{ng_port}/", seconds)
-                r.stop(ng)
+            hello = baselines("_again", "hello2.log")
             # The latency floor of this setup: hello-world, open loop, at the same rates.
             for key in ("latency_half_ingest_only", "latency_half"):
                 rate = results[key]["rate"]

@@ -49,8 +49,9 @@ struct Simulate: AsyncParsableCommand {
         var failed = false
         for chosen in plan {
             // Signed for the URL the gateway will reconstruct (its publicURL); sent to where it listens.
-            let signedURL = config.server.webhookURL(channelID: ch.id) + chosen.subpath
-            let request = chosen.signed(descriptor, ch, webhookURL: config.server.webhookURL(channelID: ch.id))
+            let channelURL = config.server.webhookURL(channelID: ch.id)
+            let signedURL = channelURL + chosen.subpath
+            let request = chosen.signed(descriptor, ch, webhookURL: channelURL)
             // Providers that sign in the query (WeChat) add it to the signed URL: send it along.
             let query = request.url.firstIndex(of: "?").map { String(request.url[$0...]) } ?? ""
             var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)\(chosen.subpath)\(query)")

@@ -95,10 +95,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                     -- A call leaves or re-enters the pending state: the conversation's head is found again.
                     CREATE TRIGGER delivery_heads_state AFTER UPDATE OF state ON deliveries WHEN OLD.state IS NOT NEW.state
                     BEGIN
-                        DELETE FROM delivery_heads WHERE conversation = NEW.conversation;
-                        INSERT INTO delivery_heads (conversation, id, due)
-                            SELECT conversation, id, next_attempt_at FROM deliveries INDEXED BY deliveries_conversation_pending
-                            WHERE conversation = NEW.conversation AND state = 'pending' ORDER BY id LIMIT 1;
+                        \(Self.findHead(of: "NEW"))
                     END;
                     -- A pending head's next attempt moves (a retry): so does its due time.
                     CREATE TRIGGER delivery_heads_due_time AFTER UPDATE OF next_attempt_at ON deliveries
@@ -108,10 +105,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                     END;
                     CREATE TRIGGER delivery_heads_delete AFTER DELETE ON deliveries WHEN OLD.state = 'pending'
                     BEGIN
-                        DELETE FROM delivery_heads WHERE conversation = OLD.conversation;
-                        INSERT INTO delivery_heads (conversation, id, due)
-                            SELECT conversation, id, next_attempt_at FROM deliveries INDEXED BY deliveries_conversation_pending
-                            WHERE conversation = OLD.conversation AND state = 'pending' ORDER BY id LIMIT 1;
+                        \(Self.findHead(of: "OLD"))
                     END;
                     -- Neither the claim nor nextDue reads the due index of all pending calls any more.
                     DROP INDEX deliveries_due;
@@ -122,6 +116,17 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         try await pool.write { db in
             try db.execute(sql: "UPDATE deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL")
         }
+    }
+
+    /// The trigger statements that find a conversation's head again (`row`: NEW or OLD), through its
+    /// per-conversation index.
+    private static func findHead(of row: String) -> String {
+        """
+        DELETE FROM delivery_heads WHERE conversation = \(row).conversation;
+        INSERT INTO delivery_heads (conversation, id, due)
+            SELECT conversation, id, next_attempt_at FROM deliveries INDEXED BY deliveries_conversation_pending
+            WHERE conversation = \(row).conversation AND state = 'pending' ORDER BY id LIMIT 1;
+        """
     }
 
     public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
