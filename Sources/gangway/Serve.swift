@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "gangway")
+        Self.raiseOpenFileLimit(logger: logger)
 
         var gatewayOptions = GatewayOptions(providers: AdapterRegistry.standard)
         gatewayOptions.configPath = options.path
@@ -71,4 +72,23 @@ struct Serve: AsyncParsableCommand {
             try await gateway.serviceGroup().run()
         }
     }
+
+    /// Every connection is a file descriptor: the soft limit (often 1024) goes up to the hard one,
+    /// so that `server.maxConnections` and not the kernel decides how many sockets are held.
+    static func raiseOpenFileLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(RLIMIT_NOFILE_VALUE, &limit) != 0 {
+            logger.warning("could not raise the open file limit", metadata: ["gangway.errno": "\(errno)"])
+        }
+    }
 }
+
+#if canImport(Glibc)
+import Glibc
+private let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+#else
+import Darwin
+private let RLIMIT_NOFILE_VALUE = RLIMIT_NOFILE
+#endif

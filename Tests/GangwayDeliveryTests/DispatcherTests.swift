@@ -255,6 +255,7 @@ struct OutcomeFailingStore: DeliveryStore {
         if down.isOn { throw Down() }
         try await base.markDead(id: id, status: status, error: error, now: now)
     }
+    func postpone(ids: [Int64], until: Date) async throws { try await base.postpone(ids: ids, until: until) }
     func nextDue(after: Date) async throws -> Date? { try await base.nextDue(after: after) }
     func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] {
         try await base.list(state: state, channel: channel, limit: limit)
@@ -266,4 +267,110 @@ struct OutcomeFailingStore: DeliveryStore {
     func expireDelivered(before: Date) async throws -> Int { try await base.expireDelivered(before: before) }
     func statistics() async throws -> StoreStatistics { try await base.statistics() }
     func ping() async throws { try await base.ping() }
+}
+
+/// Breaker and concurrency are per chatbot (chatbotId and API key): a chatbot that fails every
+/// call never delays another's calls (issue 12).
+@Suite struct PerChatbotLaneTests {
+    func ch(_ id: String, bot: String) -> ChannelConfiguration {
+        ChannelConfiguration(id: id, name: id, provider: "test", chatbotId: bot)
+    }
+
+    func call(_ key: String, user: String) -> InboundCall {
+        .handle(key: key, providerId: user, message: InboundMessage(id: key, type: .text, text: "m \(key)"), provider: ProviderInfo(name: "test"))
+    }
+
+    /// Delivers `count` calls of bot_good (while bot_bad's calls fail, when `withBadChatbot`) and
+    /// returns how long bot_good's took.
+    func goodChatbotTime(withBadChatbot: Bool, count: Int = 60) async throws -> Double {
+        // bot_bad answers 503 after 50 ms; bot_good 200 after 20 ms.
+        let standIn = StandIn { _, json in
+            json["chatbotId"]?.string == "bot_bad" ? StandIn.Answer(status: 503, delay: 0.05) : StandIn.Answer(delay: 0.02)
+        }
+        return try await withServer(standIn.router()) { base in
+            let (store, _) = try StoreFactory.makeSQLite()
+            try await store.prepare()
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = ChatbotAPIClient(httpClient: http, baseURL: base, timeout: 5)
+            var config = Dispatcher.Configuration(maxConcurrency: 4, retry: RetryPolicy(maxAttempts: 1000, initialBackoffSeconds: 0.01, maxBackoffSeconds: 0.05))
+            config.pollSeconds = 0.05
+            config.breakerThreshold = 3
+            config.breakerInitialCooldown = 0.5
+            config.chatbots = 2
+            let dispatcher = Dispatcher(store: store, client: client, configuration: config, apiKey: { "key-\($0)" }, logger: DispatcherTests.logger)
+            let group = ServiceGroup(configuration: .init(services: [dispatcher], logger: DispatcherTests.logger))
+            let elapsed: Double = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                if withBadChatbot {
+                    // Many conversations of the failing chatbot, due first.
+                    for i in 0..<200 { _ = try await store.enqueue([NewDelivery(call: call("b\(i)", user: "bu\(i)"), channel: ch("bad", bot: "bot_bad"))], now: Date()) }
+                    dispatcher.wake()
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                let start = Date()
+                for i in 0..<count { _ = try await store.enqueue([NewDelivery(call: call("g\(i)", user: "gu\(i % 20)"), channel: ch("good", bot: "bot_good"))], now: Date()) }
+                dispatcher.wake(chatbotId: "bot_good", channel: "good")
+                let done = try await eventually(20) {
+                    standIn.calls.filter { $0.body["chatbotId"]?.string == "bot_good" }.count >= count
+                }
+                #expect(done)
+                let elapsed = Date().timeIntervalSince(start)
+                if withBadChatbot {
+                    #expect(dispatcher.breakerOpen(chatbotId: "bot_bad", channel: "bad"))
+                    #expect(!dispatcher.breakerOpen(chatbotId: "bot_good", channel: "good"))
+                    // Nothing of the failing chatbot was lost or burnt through its attempts.
+                    let bad = try await store.list(state: .pending, channel: "bad", limit: 1000)
+                    #expect(bad.count == 200)
+                    #expect(bad.map(\.attempts).max() ?? 0 < 50)
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return elapsed
+            }
+            try await http.shutdown()
+            return elapsed
+        }
+    }
+
+    @Test func aFailingChatbotDoesNotSlowAnotherOne() async throws {
+        let healthy = try await goodChatbotTime(withBadChatbot: false)
+        let beside = try await goodChatbotTime(withBadChatbot: true)
+        // Before lanes, one breaker for all: the good chatbot's calls waited behind the open breaker
+        // (seconds). Now they go as fast as when all are healthy, within scheduling noise.
+        #expect(beside < max(healthy * 2, healthy + 0.5), "healthy alone \(healthy) s, beside a failing chatbot \(beside) s")
+    }
+
+    @Test func concurrencyIsPerChatbot() async throws {
+        // One slow chatbot (1 s per call) uses its 2 slots; the other's calls still go at once.
+        let standIn = StandIn { _, json in StandIn.Answer(delay: json["chatbotId"]?.string == "bot_slow" ? 1 : 0) }
+        try await withServer(standIn.router()) { base in
+            let (store, _) = try StoreFactory.makeSQLite()
+            try await store.prepare()
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = ChatbotAPIClient(httpClient: http, baseURL: base, timeout: 5)
+            var config = Dispatcher.Configuration(maxConcurrency: 2, retry: RetryPolicy())
+            config.pollSeconds = 0.05
+            config.chatbots = 2
+            let dispatcher = Dispatcher(store: store, client: client, configuration: config, apiKey: { _ in "k" }, logger: DispatcherTests.logger)
+            let group = ServiceGroup(configuration: .init(services: [dispatcher], logger: DispatcherTests.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                for i in 0..<10 { _ = try await store.enqueue([NewDelivery(call: call("s\(i)", user: "su\(i)"), channel: ch("slow", bot: "bot_slow"))], now: Date()) }
+                dispatcher.wake()
+                try await Task.sleep(for: .milliseconds(200))
+                let start = Date()
+                for i in 0..<10 { _ = try await store.enqueue([NewDelivery(call: call("f\(i)", user: "fu\(i)"), channel: ch("fast", bot: "bot_fast"))], now: Date()) }
+                dispatcher.wake()
+                #expect(try await eventually(5) { standIn.calls.filter { $0.body["chatbotId"]?.string == "bot_fast" }.count == 10 })
+                #expect(Date().timeIntervalSince(start) < 0.9, "the fast chatbot waited for the slow one's slots")
+                let slowSoFar = standIn.calls.filter { $0.body["chatbotId"]?.string == "bot_slow" }.count
+                #expect(slowSoFar <= 4, "the slow chatbot had more than its 2 slots: \(slowSoFar) calls started in ~1 s")
+                // Every slow call is delivered in the end.
+                #expect(try await eventually(10) { try await store.statistics().delivered == 20 })
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            try await http.shutdown()
+        }
+    }
 }

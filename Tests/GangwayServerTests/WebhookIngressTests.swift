@@ -110,8 +110,9 @@ import Testing
             let spoof = try await h.send(.POST, "/webhooks/sms", body: body, headers: forged + [("x-forwarded-proto", "https"), ("x-forwarded-host", "evil.example")])
             #expect(spoof.status == 401)
         }
-        // Trusted (loopback added to trustedProxies): the forwarded URL is believed.
-        try await withGateway(trustedLoopback: true) { h in
+        // Trusted (loopback added to trustedProxies) and no publicURL: the forwarded URL is believed.
+        // (With publicURL set it wins over X-Forwarded-*, DESIGN.md section 1; see the next test.)
+        try await withGateway(yaml: { testYAML(upstream: $0).replacingOccurrences(of: "  publicURL: https://hooks.example.com\n", with: "") }, trustedLoopback: true) { h in
             let proxied = try h.signedSample(channel: "sms", body: body, contentType: "application/x-www-form-urlencoded", url: "https://edge.example:8443/webhooks/sms")
             let reply = try await h.send(
                 .POST, "/webhooks/sms", body: body,
@@ -154,6 +155,7 @@ struct FailingStore: DeliveryStore {
     func markDelivered(id: Int64, status: Int, now: Date) async throws { throw Broken() }
     func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws { throw Broken() }
     func markDead(id: Int64, status: Int?, error: String, now: Date) async throws { throw Broken() }
+    func postpone(ids: [Int64], until: Date) async throws { throw Broken() }
     func nextDue(after: Date) async throws -> Date? { throw Broken() }
     func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] { throw Broken() }
     func get(id: Int64) async throws -> Delivery? { throw Broken() }

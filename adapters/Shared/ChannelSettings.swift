@@ -3,9 +3,10 @@ import GangwayCore
 
 extension ChannelConfiguration {
     /// The `toleranceSeconds` setting: how far a signed timestamp may be from the receive
-    /// time. 300 s when unset or not a positive number.
+    /// time. 300 s when unset; the config loader refuses anything but a number from 1 to 86400
+    /// (an `inf` here would switch the replay check off).
     var replayToleranceSeconds: Double {
-        guard let text = settings["toleranceSeconds"], let value = Double(text), value > 0 else { return 300 }
+        guard let text = settings["toleranceSeconds"], let value = SafeNumbers.finite(Double(text), in: 1...86_400) else { return 300 }
         return value
     }
 }

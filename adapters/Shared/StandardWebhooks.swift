@@ -59,7 +59,7 @@ enum StandardWebhooks {
 
     /// Signs a sample as a Standard Webhooks sender would, with a fresh `msg_` id.
     static func sign(_ request: inout SampleRequest, key: [UInt8], id: String = "msg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")) {
-        let timestamp = String(Int(request.now.timeIntervalSince1970))
+        let timestamp = String(UnixTime.seconds(of: request.now))
         let mac = signature(key: key, id: id, timestamp: timestamp, body: request.body)
         request.headers.append(("webhook-id", id))
         request.headers.append(("webhook-timestamp", timestamp))

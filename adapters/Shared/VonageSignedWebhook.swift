@@ -32,7 +32,7 @@ enum VonageSignedWebhook {
 
     /// Adds the bearer token Vonage would send (claims as documented; fixed demo api_key).
     static func sign(_ request: inout SampleRequest, signatureSecret: String, payload: [UInt8]) {
-        let iat = Int(request.now.timeIntervalSince1970)
+        let iat = UnixTime.seconds(of: request.now)
         let jti = Signatures.hex(Signatures.sha256(payload + Array(String(iat).utf8)).prefix(16))
         let claims = JSONValue.object([
             ("iat", .number(String(iat))), ("jti", .string(jti)), ("iss", .string("Vonage")),

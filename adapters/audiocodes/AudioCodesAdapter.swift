@@ -130,7 +130,7 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
                 add([("type", .string("event")), ("name", .string("playUrl")), ("activityParams", .object([("playUrlUrl", .string(url))]))])
             case .listen(let timeout, let language, let hints):
                 var params: [(String, JSONValue)] = []
-                if let timeout { params += [("userNoInputTimeoutMS", .number(String(Int((timeout * 1000).rounded())))), ("userNoInputSendEvent", .bool(true))] }
+                if let timeout { params += [("userNoInputTimeoutMS", .number(String(SafeNumbers.int(timeout * 1000, clampedTo: 0...3_600_000) ?? 5000))), ("userNoInputSendEvent", .bool(true))] }
                 if let language { params.append(("language", .string(language))) }
                 if !hints.isEmpty { params.append(("sttContextPhrases", .array(hints.map(JSONValue.string)))) }
                 if !params.isEmpty { add([("type", .string("event")), ("name", .string("config")), ("sessionParams", .object(params))]) }

@@ -44,7 +44,7 @@ extension BirdAdapter {
         name: "bird", requiredSecrets: ["signingKey"], settings: ["toleranceSeconds"],
         makeAdapter: { BirdAdapter(channel: $0) },
         signSample: { request, channel in
-            let timestamp = String(Int(request.now.timeIntervalSince1970))
+            let timestamp = String(UnixTime.seconds(of: request.now))
             let mac = BirdSignature.signature(key: channel.secret("signingKey"), timestamp: timestamp, url: request.url, body: request.body)
             request.headers.append(("messagebird-request-timestamp", timestamp))
             request.headers.append(("messagebird-signature", Signatures.base64(mac)))

@@ -50,7 +50,7 @@ enum BirdSignature {
         let claims = jwt.claims
         guard claims["iss"]?.string == "MessageBird" else { throw fail("iss is not MessageBird") }
         let now = request.receivedAt.timeIntervalSince1970
-        guard let nbf = claims["nbf"]?.double, let exp = claims["exp"]?.double else { throw fail("nbf and exp are required") }
+        guard let nbf = UnixTime.seconds(json: claims["nbf"]), let exp = UnixTime.seconds(json: claims["exp"]) else { throw fail("nbf and exp are required") }
         guard nbf - tolerance <= now, now <= exp + tolerance else { throw fail("outside its nbf/exp window") }
         let urlHash = Signatures.hex(Signatures.sha256(Array(request.url.utf8)))
         guard let claimed = claims["url_hash"]?.string, Signatures.constantTimeEquals(claimed, urlHash) else {

@@ -125,7 +125,7 @@ extension DiscordAdapter {
         // Discord keeps the private key: simulate signs with the published demo seed, which a
         // channel accepts only when its publicKey is the demo key (03a107bf…31b8, see README).
         signSample: { request, _ in
-            let timestamp = String(Int(request.now.timeIntervalSince1970))
+            let timestamp = String(UnixTime.seconds(of: request.now))
             let signature = Signatures.signEd25519(seed: DemoKeys.ed25519Seed, message: Array(timestamp.utf8) + request.body) ?? []
             request.headers.append(("X-Signature-Ed25519", Signatures.hex(signature)))
             request.headers.append(("X-Signature-Timestamp", timestamp))

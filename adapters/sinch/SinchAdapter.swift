@@ -144,7 +144,7 @@ extension SinchAdapter {
 
     /// Signs as Sinch does, with a nonce derived from the body and time.
     static func sign(_ request: inout SampleRequest, secret: String) {
-        let timestamp = String(Int(request.now.timeIntervalSince1970))
+        let timestamp = String(UnixTime.seconds(of: request.now))
         let nonce = Signatures.hex(Signatures.sha256(request.body + Array(timestamp.utf8)).prefix(16))
         let mac = signature(body: request.body, nonce: nonce, timestamp: timestamp, secret: secret)
         request.headers.append(("x-sinch-webhook-signature-timestamp", timestamp))

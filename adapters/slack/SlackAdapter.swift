@@ -65,7 +65,7 @@ extension SlackAdapter {
         name: "slack", requiredSecrets: ["signingSecret"], settings: ["toleranceSeconds"],
         makeAdapter: { SlackAdapter(channel: $0) },
         signSample: { request, channel in
-            let timestamp = String(Int(request.now.timeIntervalSince1970))
+            let timestamp = String(UnixTime.seconds(of: request.now))
             let mac = signature(secret: channel.secret("signingSecret"), timestamp: timestamp, body: request.body)
             request.headers.append(("X-Slack-Request-Timestamp", timestamp))
             request.headers.append(("X-Slack-Signature", "v0=" + Signatures.hex(mac)))

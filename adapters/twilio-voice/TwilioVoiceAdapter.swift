@@ -60,7 +60,7 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
     func render(_ actions: [VoiceAction], for request: InboundRequest, callbackURL: String) -> AdapterResponse {
         TwiMLDocument.render(actions) { timeout, language, hints in
             var attributes = " input=\"speech dtmf\" action=\"\(XML.escape(callbackURL))\" method=\"POST\" actionOnEmptyResult=\"true\""
-            attributes += " timeout=\"\(Int((timeout ?? 5).rounded()))\" speechTimeout=\"auto\""
+            attributes += " timeout=\"\(SafeNumbers.int(timeout ?? 5, clampedTo: 1...3600) ?? 5)\" speechTimeout=\"auto\""
             if let language { attributes += " language=\"\(XML.escape(language))\"" }
             if !hints.isEmpty { attributes += " hints=\"\(XML.escape(hints.joined(separator: ",")))\"" }
             return "<Gather\(attributes)/>"

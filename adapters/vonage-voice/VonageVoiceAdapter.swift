@@ -90,7 +90,7 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
                 if let language { speech.append(("language", .string(language))) }
                 if !hints.isEmpty { speech.append(("context", .array(hints.map(JSONValue.string)))) }
                 // Vonage waits 1 to 60 s for speech to start (its default: 10).
-                if let timeout { speech.append(("startTimeout", .number(String(min(60, max(1, Int(timeout.rounded()))))))) }
+                if let timeout { speech.append(("startTimeout", .number(String(SafeNumbers.int(timeout, clampedTo: 1...60) ?? 5)))) }
                 speech.append(("saveAudio", .bool(false)))
                 ncco.append(.object([
                     ("type", .array([.string("speech"), .string("dtmf")])), ("speech", .object(speech)),

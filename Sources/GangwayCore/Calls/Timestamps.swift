@@ -7,12 +7,12 @@ public enum Timestamps {
     ///
     /// Written by hand (days to civil date, Howard Hinnant's algorithm) for years 1 to 9999:
     /// Foundation's ISO 8601 style went through a Gregorian calendar on each call and cost about
-    /// 8 µs per webhook on the ingest path. Other years fall back to Foundation.
+    /// 8 µs per webhook on the ingest path. Other times are clamped into those years.
     public static func iso8601(unixSeconds: Double) -> String {
-        guard unixSeconds.isFinite, unixSeconds > -62_135_596_800, unixSeconds < 253_402_300_800 else {
-            return Date(timeIntervalSince1970: unixSeconds).formatted(.iso8601)
-        }
-        let total = Int64(unixSeconds.rounded(.down))
+        // Outside years 1 to 9999 (or NaN, an infinity) the time is clamped into them: a provider's
+        // absurd number never reaches a trapping conversion.
+        let clamped = unixSeconds.isNaN ? 0 : min(max(unixSeconds, -62_135_596_800), 253_402_300_799)
+        let total = Int64(clamped.rounded(.down))
         var days = total / 86_400
         var secondOfDay = total % 86_400
         if secondOfDay < 0 {

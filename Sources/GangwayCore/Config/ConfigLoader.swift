@@ -5,7 +5,8 @@ import Yams
 ///
 /// Keys (types and defaults):
 /// - `server.host` (string, `0.0.0.0`), `server.port` (int, 8080), `server.publicURL` (URL),
-///   `server.trustedProxies` ([CIDR], none), `server.maxBodyBytes` (int, 1048576)
+///   `server.trustedProxies` ([CIDR], none), `server.maxBodyBytes` (int, 1048576),
+///   `server.idleTimeoutSeconds` (30), `server.maxConnections` (10000)
 /// - `admin.token` (secret; no token, no admin API)
 /// - `upstream.baseURL` (URL, required), `upstream.apiKey` (secret), `upstream.timeoutSeconds` (10),
 ///   `upstream.maxConcurrency` (64), `upstream.retry.{maxAttempts (15), initialBackoffSeconds (1),
@@ -14,7 +15,8 @@ import Yams
 ///   `store.dedupWindowHours` (168)
 /// - `channels[]`: `id`, `name`, `provider`, `chatbotId` (required), `apiKey` (secret), `async` (bool),
 ///   `delivery` (`queued` | `direct`), `verification` (`enforce` | `report`), `secrets` (map),
-///   `settings` (map), `fallback.{say, then (hangup | transfer), to}`, `deadlineSeconds` (8)
+///   `settings` (map), `fallback.{say, then (hangup | transfer), to}`, `deadlineSeconds` (8). Each
+///   secret is a value or a list of values while it is rotated (`appSecret: [old, new]`).
 ///
 /// `${NAME}` in any value is replaced by the environment variable NAME; unset is an error.
 /// Unknown keys are errors. Durations are seconds, fractions allowed.
@@ -63,7 +65,9 @@ public struct ConfigLoader: Sendable {
 
         var server = ServerConfiguration()
         if let m = r.optionalMap(root, "server") {
-            r.allowOnly(m, ["host", "port", "publicURL", "trustedProxies", "maxBodyBytes"])
+            r.allowOnly(m, ["host", "port", "publicURL", "trustedProxies", "maxBodyBytes", "idleTimeoutSeconds", "maxConnections"])
+            if let v = r.double(m, "idleTimeoutSeconds", min: 0.1) { server.idleTimeoutSeconds = v }
+            if let v = r.int(m, "maxConnections", range: 1...1_000_000) { server.maxConnections = v }
             if let v = r.string(m, "host") { server.host = v }
             if let v = r.int(m, "port", range: 0...65535) { server.port = v }
             if let v = r.string(m, "publicURL") {
@@ -132,6 +136,10 @@ public struct ConfigLoader: Sendable {
                     if !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
                         r.fail(m.place("url"), "expected postgres://user:password@host:5432/database")
                     }
+                    let modes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+                    if let mode = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "sslmode" })?.value, !modes.contains(mode) {
+                        r.fail(m.place("url"), "sslmode \(mode) is not one of \(modes.joined(separator: ", "))")
+                    }
                 } else {
                     r.fail(m.place("url"), "required with driver postgres")
                 }
@@ -190,7 +198,8 @@ public struct ConfigLoader: Sendable {
         if let v = r.choice(m, "verification", ChannelConfiguration.Verification.all.map(\.rawValue)) { ch.verification = .init(rawValue: v) }
         if let v = r.double(m, "deadlineSeconds", min: 0.1) { ch.deadlineSeconds = v }
 
-        let secrets = r.stringMap(m, "secrets")
+        let secretLists = r.stringListMap(m, "secrets")
+        let secrets = secretLists.compactMapValues(\.first)
         let settings = r.stringMap(m, "settings")
         if let d = descriptor {
             for key in secrets.keys.sorted() where !(d.requiredSecrets + d.optionalSecrets).contains(key) {
@@ -199,6 +208,9 @@ public struct ConfigLoader: Sendable {
             for key in d.requiredSecrets where (secrets[key] ?? "").isEmpty {
                 r.fail("\(m.place("secrets")).\(key)", "missing: \(d.name) needs \(d.requiredSecrets.joined(separator: ", "))")
             }
+            for (key, values) in secretLists.sorted(by: { $0.key < $1.key }) where values.count > 1 && values.contains(where: \.isEmpty) {
+                r.fail("\(m.place("secrets")).\(key)", "a rotated secret has an empty value")
+            }
             for key in settings.keys.sorted() where !d.settings.contains(key) {
                 r.fail(
                     "\(m.place("settings")).\(key)",
@@ -206,7 +218,14 @@ public struct ConfigLoader: Sendable {
             }
         }
         ch.secrets = secrets.mapValues(Secret.init)
+        ch.secretValues = secretLists.mapValues { $0.map(Secret.init) }
         ch.settings = settings
+        if let text = settings["toleranceSeconds"], SafeNumbers.finite(Double(text), in: 1...86_400) == nil {
+            r.fail("\(m.place("settings")).toleranceSeconds", "expected a number of seconds from 1 to 86400, got \"\(text)\"")
+        }
+        if let d = descriptor {
+            for fault in d.validate(ch) { r.fail("\(m.place(fault.key))", fault.message) }
+        }
         if let fm = r.optionalMap(m, "fallback") {
             r.allowOnly(fm, ["say", "then", "to"])
             var fb = ChannelConfiguration.Fallback()

@@ -184,6 +184,23 @@ struct ConfigReader {
         return seq.enumerated().compactMap { i, n in scalar(n, at: "\(m.place(key))[\(i)]") }
     }
 
+    /// A map whose values are each a single value or a non-empty list of values (a secret being
+    /// rotated: `appSecret: [old, new]`).
+    mutating func stringListMap(_ m: Map, _ key: String) -> [String: [String]] {
+        guard let sub = optionalMap(m, key) else { return [:] }
+        var out: [String: [String]] = [:]
+        for (k, node) in sub.pairs {
+            if case .sequence(let seq) = node {
+                let values = seq.enumerated().compactMap { i, n in scalar(n, at: "\(sub.place(k))[\(i)]") }
+                if seq.isEmpty { fail(sub.place(k), "an empty list: give at least one value") }
+                if values.count == seq.count, !values.isEmpty { out[k] = values }
+            } else if let v = scalar(node, at: sub.place(k)) {
+                out[k] = [v]
+            }
+        }
+        return out
+    }
+
     mutating func stringMap(_ m: Map, _ key: String) -> [String: String] {
         guard let sub = optionalMap(m, key) else { return [:] }
         var out: [String: String] = [:]

@@ -31,6 +31,11 @@ public struct ServerConfiguration: Sendable {
     /// Peers whose `X-Forwarded-*` headers are believed.
     public var trustedProxies: [CIDR] = []
     public var maxBodyBytes: Int = 1_048_576
+    /// A connection that sends nothing for this long (between requests, inside the headers or
+    /// inside a body) is closed.
+    public var idleTimeoutSeconds: Double = 30
+    /// Open connections at most; past it new connections are closed at once.
+    public var maxConnections: Int = 10_000
     public init() {}
 
     /// The URL a provider is given for a channel.
@@ -129,7 +134,13 @@ public struct ChannelConfiguration: Sendable {
     public var async: Bool?
     public var delivery: Delivery = .queued
     public var verification: Verification = .enforce
-    public var secrets: [String: Secret] = [:]
+    /// Each secret's first (current) value: what adapters are built with and `simulate` signs with.
+    public var secrets: [String: Secret] {
+        get { secretValues.compactMapValues(\.first) }
+        set { secretValues = newValue.mapValues { [$0] } }
+    }
+    /// Every value of each secret: more than one while a secret is rotated (`appSecret: [old, new]`).
+    public var secretValues: [String: [Secret]] = [:]
     public var settings: [String: String] = [:]
     public var fallback: Fallback?
     /// Direct mode: how long the provider waits for an answer.
@@ -142,6 +153,22 @@ public struct ChannelConfiguration: Sendable {
         self.chatbotId = chatbotId
     }
 
-    /// The named secret's value, or an empty string (the loader guarantees required ones).
-    public func secret(_ key: String) -> String { secrets[key]?.value ?? "" }
+    /// The named secret's (first) value, or an empty string (the loader guarantees required ones).
+    public func secret(_ key: String) -> String { secretValues[key]?.first?.value ?? "" }
+
+    /// The channel once per combination of its rotated secrets' values (just itself when no
+    /// secret has more than one value), each with plain single-valued secrets. A request passes
+    /// when it verifies with any of them. The combinations are capped at 16.
+    public var secretRotations: [ChannelConfiguration] {
+        var variants: [[String: Secret]] = [[:]]
+        for (key, values) in secretValues.sorted(by: { $0.key < $1.key }) {
+            variants = variants.flatMap { partial in values.map { v in partial.merging([key: v]) { $1 } } }
+            if variants.count > 16 { variants = Array(variants.prefix(16)) }
+        }
+        return variants.map { secrets in
+            var ch = self
+            ch.secretValues = secrets.mapValues { [$0] }
+            return ch
+        }
+    }
 }

@@ -14,13 +14,18 @@ public struct ProviderDescriptor: Sendable {
     public var makeAdapter: @Sendable (ChannelConfiguration) -> any ChannelAdapter
     /// Signs a sample request the way the provider would (for `gangway simulate` and tests).
     public var signSample: @Sendable (inout SampleRequest, ChannelConfiguration) -> Void
+    /// Checks of a channel that go beyond required keys (a setting required in some mode): each
+    /// fault's key is relative to the channel (`settings.appId`). None by default.
+    public var validate: @Sendable (ChannelConfiguration) -> [(key: String, message: String)]
 
     public init(
         name: String, requiredSecrets: [String], optionalSecrets: [String] = [], settings: [String] = [],
         isVoice: Bool = false,
         makeAdapter: @escaping @Sendable (ChannelConfiguration) -> any ChannelAdapter,
-        signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void
+        signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
+        validate: @escaping @Sendable (ChannelConfiguration) -> [(key: String, message: String)] = { _ in [] }
     ) {
+        self.validate = validate
         self.name = name
         self.requiredSecrets = requiredSecrets
         self.optionalSecrets = optionalSecrets

@@ -93,20 +93,21 @@ public struct JWT: Sendable {
     /// - Throws: ``Failure`` naming the claim that failed.
     public func checkTimes(now: Date, leeway: Double, requireExpiry: Bool = true, maxAge: Double? = nil) throws(Failure) {
         let t = now.timeIntervalSince1970
+        let d = SafeNumbers.describeSeconds
         if let exp = claims["exp"] {
-            guard let seconds = exp.double else { throw Failure("JWT exp is not a number") }
-            guard t <= seconds + leeway else { throw Failure("JWT expired \(Int(t - seconds)) s ago") }
+            guard let seconds = UnixTime.seconds(json: exp) else { throw Failure("JWT exp is not a NumericDate in range") }
+            guard t <= seconds + leeway else { throw Failure("JWT expired \(d(t - seconds)) s ago") }
         } else if requireExpiry {
             throw Failure("JWT has no exp")
         }
         if let nbf = claims["nbf"] {
-            guard let seconds = nbf.double else { throw Failure("JWT nbf is not a number") }
-            guard t >= seconds - leeway else { throw Failure("JWT not valid for another \(Int(seconds - t)) s (nbf)") }
+            guard let seconds = UnixTime.seconds(json: nbf) else { throw Failure("JWT nbf is not a NumericDate in range") }
+            guard t >= seconds - leeway else { throw Failure("JWT not valid for another \(d(seconds - t)) s (nbf)") }
         }
         if let maxAge {
-            guard let iat = claims["iat"]?.double else { throw Failure("JWT has no iat") }
-            guard t - iat <= maxAge + leeway else { throw Failure("JWT issued \(Int(t - iat)) s ago, more than \(Int(maxAge)) s") }
-            guard iat - t <= leeway else { throw Failure("JWT issued \(Int(iat - t)) s in the future (iat)") }
+            guard let iat = UnixTime.seconds(json: claims["iat"]) else { throw Failure("JWT has no iat in range") }
+            guard t - iat <= maxAge + leeway else { throw Failure("JWT issued \(d(t - iat)) s ago, more than \(d(maxAge)) s") }
+            guard iat - t <= leeway else { throw Failure("JWT issued \(d(iat - t)) s in the future (iat)") }
         }
     }
 

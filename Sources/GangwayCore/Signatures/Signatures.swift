@@ -139,18 +139,21 @@ public enum Signatures {
         return Data(base64Encoded: s).map(Array.init)
     }
 
-    /// Checks that a signed unix timestamp (seconds) is within `tolerance` of `now`.
-    /// - Throws: ``AdapterError`` (`unauthorized`) naming the header when it is missing, not a number, or stale.
+    /// Checks that a signed unix timestamp (whole seconds) is within `tolerance` of `now`.
+    ///
+    /// The value must be a plain decimal integer within ``UnixTime/range`` (``UnixTime/seconds(_:)``):
+    /// `nan`, `inf`, `1e300`, a sign, a fraction or 30 digits are refused like a stale time.
+    /// - Throws: ``AdapterError`` (`unauthorized`) naming the header when it is missing, not a unix time, or stale.
     public static func checkTimestamp(_ value: String?, header: String, now: Date, tolerance: Double) throws(AdapterError) {
         guard let value else { throw .unauthorized("missing \(header) header", diagnosis: ["header": header]) }
-        guard let seconds = Double(value) else {
-            throw .unauthorized("\(header) is not a unix time", diagnosis: ["header": header])
+        guard let seconds = UnixTime.seconds(value) else {
+            throw .unauthorized("\(header) is not a unix time in seconds", diagnosis: ["header": header])
         }
-        let skew = now.timeIntervalSince1970 - seconds
+        let skew = now.timeIntervalSince1970 - Double(seconds)
         guard abs(skew) <= tolerance else {
             throw .unauthorized(
-                "\(header) is outside the \(Int(tolerance)) s window (off by \(Int(skew)) s)",
-                diagnosis: ["header": header, "skewSeconds": String(Int(skew))])
+                "\(header) is outside the \(SafeNumbers.describeSeconds(tolerance)) s window (off by \(SafeNumbers.describeSeconds(skew)) s)",
+                diagnosis: ["header": header, "skewSeconds": SafeNumbers.describeSeconds(skew)])
         }
     }
 

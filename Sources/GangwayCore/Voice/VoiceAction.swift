@@ -29,7 +29,7 @@ public enum VoiceAction: Sendable, Equatable {
         if let url = item["play"]?.string { return .play(url: url) }
         if let listen = item["listen"] {
             return .listen(
-                timeoutSeconds: listen["timeoutSeconds"]?.double, language: listen["language"]?.string,
+                timeoutSeconds: SafeNumbers.finite(listen["timeoutSeconds"]?.double, in: 0...3600), language: listen["language"]?.string,
                 hints: listen["hints"]?.items.compactMap(\.string) ?? [])
         }
         if let to = item["transfer"]?.string { return .transfer(to: to) }

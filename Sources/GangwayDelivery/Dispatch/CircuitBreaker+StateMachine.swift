@@ -69,6 +69,15 @@ public struct CircuitBreakerStateMachine: Sendable, Equatable {
         return nil
     }
 
+    /// Whether no call at all may start now (open and cooling down, or its probe is out).
+    public func holdsBack(now: Date) -> Bool {
+        switch state {
+        case .closed: false
+        case .open(let until, _): now < until
+        case .halfOpen(let probeInFlight, _): probeInFlight
+        }
+    }
+
     public var isOpen: Bool {
         if case .closed = state { return false }
         return true

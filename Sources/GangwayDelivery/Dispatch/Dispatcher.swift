@@ -7,11 +7,19 @@ import Synchronization
 
 /// Forwards stored calls to the chatbot API: claims due calls (one in flight per
 /// conversation), sends each with its idempotency key, and records the outcome: delivered,
-/// retried with backoff, or dead-lettered. A circuit breaker stops attempts while the API is
-/// down. On graceful shutdown it stops claiming and lets in-flight calls finish; a call
-/// cut short stays pending and is delivered again after a restart.
+/// retried with backoff, or dead-lettered.
+///
+/// Each chatbot (its chatbotId and API key) has its own lane: its own circuit breaker and its
+/// own `maxConcurrency`. A chatbot that fails every call opens only its own breaker; its claimed
+/// calls are handed back to the store until the breaker lets a probe through, so another
+/// chatbot's calls go out as fast as when all are healthy. A chatbot at its concurrency limit
+/// keeps a few claimed calls waiting in memory (they are leased) and hands back the rest.
+///
+/// On graceful shutdown it stops claiming, hands back what waits and lets in-flight calls
+/// finish; a call cut short stays pending and is delivered again after a restart.
 public final class Dispatcher: Service, Sendable {
     public struct Configuration: Sendable {
+        /// Calls in flight at once per chatbot.
         public var maxConcurrency: Int
         public var retry: RetryPolicy
         /// How long a claimed call is held before another claim may take it.
@@ -23,65 +31,112 @@ public final class Dispatcher: Service, Sendable {
         public var breakerMaxCooldown: Double = 30
         /// Delivered calls are remembered (for dedup) this long.
         public var dedupWindowSeconds: Double = 168 * 3600
+        /// How many chatbots the configuration names: the calls in flight in all lanes together are
+        /// at most `maxConcurrency` times this (and at most 4096).
+        public var chatbots: Int = 1
 
         public init(maxConcurrency: Int, retry: RetryPolicy) {
             self.maxConcurrency = maxConcurrency
             self.retry = retry
         }
 
-        public init(upstream: UpstreamConfiguration, store: StoreConfiguration) {
+        public init(upstream: UpstreamConfiguration, store: StoreConfiguration, chatbots: Int = 1) {
             self.init(maxConcurrency: upstream.maxConcurrency, retry: upstream.retry)
             leaseSeconds = max(30, upstream.timeoutSeconds * 2 + 5)
             breakerInitialCooldown = max(0.05, min(upstream.retry.initialBackoffSeconds, 5))
             dedupWindowSeconds = store.dedupWindowHours * 3600
+            self.chatbots = max(1, chatbots)
         }
+
+        /// Calls claimed from the store at once, over every lane.
+        public var totalCapacity: Int { min(4096, max(1, maxConcurrency) * max(1, chatbots)) }
     }
 
     /// Where a channel's upstream key comes from (reloadable configuration).
     public typealias KeyLookup = @Sendable (_ channelID: String) -> String
 
+    /// One chatbot's breaker, its calls in flight and the claimed calls waiting for a slot.
+    struct Lane: Sendable {
+        var breaker: CircuitBreakerStateMachine
+        /// The channels whose calls go through this lane (claims pass over them while it is held).
+        var channels: Set<String> = []
+        var running = 0
+        var waiting: [Delivery] = []
+    }
+
+    /// What to do with a claimed call.
+    enum Admission {
+        case start
+        case wait
+        case handBack(until: Date)
+    }
+
     private let store: any DeliveryStore
     private let client: ChatbotAPIClient
-    private let configuration: Configuration
+    private let settings: Mutex<Configuration>
     private let apiKey: KeyLookup
     private let logger: Logger
     private let signal = WakeSignal()
-    private let breaker: Mutex<CircuitBreakerStateMachine>
-    private let inFlight = Mutex<Set<Int64>>([])
+    private let lanes = Mutex<[String: Lane]>([:])
+    /// Every claimed call this dispatcher holds (running or waiting), for lease renewal.
+    private let held = Mutex<Set<Int64>>([])
+    private let running = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
 
     public init(store: any DeliveryStore, client: ChatbotAPIClient, configuration: Configuration, apiKey: @escaping KeyLookup, logger: Logger) {
         self.store = store
         self.client = client
-        self.configuration = configuration
+        self.settings = Mutex(configuration)
         self.apiKey = apiKey
         self.logger = logger
-        breaker = Mutex(
-            CircuitBreakerStateMachine(
-                failureThreshold: configuration.breakerThreshold, initialCooldown: configuration.breakerInitialCooldown,
-                maxCooldown: configuration.breakerMaxCooldown))
     }
 
-    /// Tells the dispatcher that calls were enqueued. While the breaker holds every attempt back
-    /// (open, or half-open with its probe out) there is nothing it could start: it wakes by itself
-    /// when the breaker lets a probe through, or when the probe ends. (Waking it for each webhook
-    /// then cost a loop and a query per webhook; measured at about a third of the gateway's CPU at
-    /// 500 webhooks/s with the API down.)
-    public func wake() {
-        let held = breaker.withLock { b -> Bool in
-            switch b.state {
-            case .closed: false
-            case .open: true
-            case .halfOpen(let probeInFlight, _): probeInFlight
+    /// The configuration in force.
+    public var configuration: Configuration { settings.withLock { $0 } }
+
+    /// Applies a reloaded configuration: retry policy, concurrency, lease, breaker and dedup
+    /// window take effect from the next claim (calls in flight finish under the old one).
+    public func update(configuration: Configuration) {
+        settings.withLock { $0 = configuration }
+        signal.notify()
+    }
+
+    /// The lane of a call: its chatbot and the API key it is sent with.
+    private func laneKey(chatbotId: String, channel: String) -> String {
+        "\(chatbotId)\u{1F}\(apiKey(channel))"
+    }
+
+    /// Tells the dispatcher that calls were enqueued.
+    public func wake() { signal.notify() }
+
+    /// Tells the dispatcher that calls of this chatbot were enqueued. While that chatbot's breaker
+    /// holds every attempt back there is nothing it could start: it looks again when the breaker
+    /// lets a probe through. (Waking it for each webhook then cost a loop and a query per webhook;
+    /// measured at about a third of the gateway's CPU at 500 webhooks/s with the API down.)
+    public func wake(chatbotId: String, channel: String) {
+        let key = laneKey(chatbotId: chatbotId, channel: channel)
+        let held = lanes.withLock { lanes -> Bool in
+            guard let lane = lanes[key] else { return false }
+            switch lane.breaker.state {
+            case .closed: return false
+            case .open: return true
+            case .halfOpen(let probeInFlight, _): return probeInFlight
             }
         }
         if !held { signal.notify() }
     }
 
-    /// Whether the breaker currently holds attempts back.
-    public var breakerOpen: Bool { breaker.withLock { $0.isOpen } }
+    /// Whether any chatbot's breaker currently holds attempts back.
+    public var breakerOpen: Bool { lanes.withLock { $0.values.contains { $0.breaker.isOpen } } }
 
-    public var inFlightCount: Int { inFlight.withLock { $0.count } }
+    /// Whether this chatbot's breaker currently holds attempts back.
+    public func breakerOpen(chatbotId: String, channel: String) -> Bool {
+        let key = laneKey(chatbotId: chatbotId, channel: channel)
+        return lanes.withLock { $0[key]?.breaker.isOpen ?? false }
+    }
+
+    /// Calls being sent now.
+    public var inFlightCount: Int { running.load(ordering: .relaxed) }
 
     public func run() async throws {
         await withGracefulShutdownHandler {
@@ -92,6 +147,16 @@ public final class Dispatcher: Service, Sendable {
             self.stopping.store(true, ordering: .relaxed)
             self.signal.notify()
         }
+        // Claimed calls that never started go back to the store, due now.
+        let waiting = lanes.withLock { lanes in
+            var ids: [Int64] = []
+            for key in lanes.keys {
+                ids += lanes[key]?.waiting.map(\.id) ?? []
+                lanes[key]?.waiting = []
+            }
+            return ids
+        }
+        try? await store.postpone(ids: waiting, until: Date())
         logger.info("dispatcher stopped")
     }
 
@@ -99,54 +164,137 @@ public final class Dispatcher: Service, Sendable {
         var lastRenew = Date()
         var lastHousekeeping = Date.distantPast
         while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+            let config = configuration
             let now = Date()
-            let free = configuration.maxConcurrency - inFlightCount
-            let permitted = breaker.withLock { $0.permits(now: now) }
-            let limit = min(free, permitted)
+            // Calls waiting in a lane do not count: a chatbot at its limit must not use up the
+            // claims that another chatbot's calls need (its surplus is handed back instead).
+            let limit = config.totalCapacity - running.load(ordering: .relaxed)
             var claimed: [Delivery] = []
             if limit > 0 {
+                // Lanes whose breaker holds every call back: their calls are not even claimed.
+                let passedOver = lanes.withLock { lanes in
+                    lanes.values.reduce(into: Set<String>()) { out, lane in if lane.breaker.holdsBack(now: now) { out.formUnion(lane.channels) } }
+                }
                 do {
-                    claimed = try await store.claim(limit: limit, now: now, lease: configuration.leaseSeconds)
+                    claimed = try await store.claim(limit: limit, now: now, lease: config.leaseSeconds, excludingChannels: passedOver)
                 } catch {
                     logger.error("claim failed", metadata: ["gangway.error": "\(error)"])
-                    await signal.wait(timeout: configuration.pollSeconds)
+                    await signal.wait(timeout: config.pollSeconds)
                     continue
                 }
             }
-            let leaseEnds = now.addingTimeInterval(configuration.leaseSeconds)
+            var handBack: [Date: [Int64]] = [:]
             for delivery in claimed {
-                inFlight.withLock { _ = $0.insert(delivery.id) }
-                breaker.withLock { $0.started() }
-                group.addTask {
-                    await self.deliver(delivery, leaseEnds: leaseEnds)
-                    self.inFlight.withLock { _ = $0.remove(delivery.id) }
-                    self.signal.notify()
+                switch admit(delivery, now: now, config: config) {
+                case .start:
+                    held.withLock { _ = $0.insert(delivery.id) }
+                    group.addTask { await self.work(first: delivery) }
+                case .wait:
+                    held.withLock { _ = $0.insert(delivery.id) }
+                case .handBack(let until):
+                    handBack[until, default: []].append(delivery.id)
                 }
             }
-            if now.timeIntervalSince(lastRenew) > configuration.leaseSeconds / 3 {
+            for (until, ids) in handBack {
+                do {
+                    try await store.postpone(ids: ids, until: until)
+                } catch {
+                    logger.warning("handing back calls failed; their lease ends by itself", metadata: ["gangway.error": "\(error)"])
+                }
+            }
+            if now.timeIntervalSince(lastRenew) > config.leaseSeconds / 3 {
                 lastRenew = now
-                let ids = inFlight.withLock { Array($0) }
-                try? await store.renew(ids: ids, until: now.addingTimeInterval(configuration.leaseSeconds))
+                let ids = held.withLock { Array($0) }
+                try? await store.renew(ids: ids, until: now.addingTimeInterval(config.leaseSeconds))
             }
             if now.timeIntervalSince(lastHousekeeping) > 600 {
                 lastHousekeeping = now
-                if let n = try? await store.expireDelivered(before: now.addingTimeInterval(-configuration.dedupWindowSeconds)), n > 0 {
+                if let n = try? await store.expireDelivered(before: now.addingTimeInterval(-config.dedupWindowSeconds)), n > 0 {
                     logger.debug("expired delivered calls past the dedup window", metadata: ["gangway.count": "\(n)"])
                 }
             }
-            // More may be due at once: look again without sleeping.
-            if limit > 0 && claimed.count == limit { continue }
-            await signal.wait(timeout: await sleepTime(now: now))
+            // More may be due at once: look again without sleeping (unless all of it was handed back).
+            if limit > 0 && claimed.count == limit && handBack.isEmpty { continue }
+            await signal.wait(timeout: await sleepTime(now: now, config: config))
         }
     }
 
-    /// How long to wait when nothing more can be claimed now: until the breaker reopens or the next
-    /// call falls due. Calls due already wait behind their conversation's head, the breaker or the
-    /// concurrency limit; a delivery that ends signals. (Counting those as due made the loop spin
-    /// every 2 ms while the API was down, about a quarter of a core; measured.)
-    private func sleepTime(now: Date) async -> Double {
-        var wait = configuration.pollSeconds
-        if let reopen = breaker.withLock({ $0.reopensAt }) { wait = min(wait, max(0, reopen.timeIntervalSince(now))) }
+    /// Whether a claimed call starts now, waits in its lane for a free slot, or goes back to the
+    /// store until its chatbot's breaker lets calls through again.
+    private func admit(_ d: Delivery, now: Date, config: Configuration) -> Admission {
+        let key = laneKey(chatbotId: d.chatbotId, channel: d.channel)
+        return lanes.withLock { lanes in
+            var lane = lanes[key] ?? Lane(breaker: CircuitBreakerStateMachine(
+                failureThreshold: config.breakerThreshold, initialCooldown: config.breakerInitialCooldown,
+                maxCooldown: config.breakerMaxCooldown))
+            defer { lanes[key] = lane }
+            lane.channels.insert(d.channel)
+            let permitted = lane.breaker.permits(now: now)
+            if permitted == 0 {
+                // Its lease is released and its due time kept: claims pass over this lane's
+                // channels until the breaker lets calls through, then it goes first again.
+                return .handBack(until: max(d.nextAttemptAt, now))
+            }
+            if lane.running < max(1, config.maxConcurrency) {
+                lane.running += 1
+                lane.breaker.started()
+                running.add(1, ordering: .relaxed)
+                return .start
+            }
+            if permitted > 1, lane.waiting.count < max(1, config.maxConcurrency) {
+                lane.waiting.append(d)
+                return .wait
+            }
+            return .handBack(until: now.addingTimeInterval(0.25))
+        }
+    }
+
+    /// Delivers a call, then, while its lane has claimed calls waiting and its breaker lets them
+    /// through, the next of them in the same task. Calls that can no longer go (the breaker
+    /// opened, or shutdown) are handed back.
+    private func work(first: Delivery) async {
+        var next: Delivery? = first
+        while let d = next {
+            let started = Date()
+            await deliver(d, leaseEnds: started.addingTimeInterval(configuration.leaseSeconds * 2 / 3))
+            held.withLock { _ = $0.remove(d.id) }
+            let key = laneKey(chatbotId: d.chatbotId, channel: d.channel)
+            let stop = stopping.load(ordering: .relaxed)
+            let now = Date()
+            var handBack: [Int64] = []
+            next = lanes.withLock { lanes -> Delivery? in
+                guard var lane = lanes[key] else { return nil }
+                defer { lanes[key] = lane }
+                lane.running -= 1
+                guard !lane.waiting.isEmpty, !stop else { return nil }
+                if lane.breaker.permits(now: now) == 0 {
+                    handBack = lane.waiting.map(\.id)
+                    lane.waiting = []
+                    return nil
+                }
+                lane.running += 1
+                lane.breaker.started()
+                return lane.waiting.removeFirst()
+            }
+            if next == nil { running.subtract(1, ordering: .relaxed) }
+            if !handBack.isEmpty {
+                held.withLock { h in for id in handBack { h.remove(id) } }
+                try? await store.postpone(ids: handBack, until: now)
+            }
+        }
+        signal.notify()
+    }
+
+    /// How long to wait when nothing more can be claimed now: until the next call falls due (a
+    /// handed-back call is due when its breaker reopens). Calls due already wait behind their
+    /// conversation's head or the concurrency limit; a delivery that ends signals. (Counting those
+    /// as due made the loop spin every 2 ms while the API was down, about a quarter of a core.)
+    private func sleepTime(now: Date, config: Configuration) async -> Double {
+        var wait = config.pollSeconds
+        // Calls passed over for an open breaker are due already: look again when it reopens.
+        if let reopen = lanes.withLock({ $0.values.compactMap(\.breaker.reopensAt).min() }) {
+            wait = min(wait, max(0, reopen.timeIntervalSince(now)))
+        }
         if let due = try? await store.nextDue(after: now) { wait = min(wait, max(0, due.timeIntervalSince(now))) }
         return max(wait, 0.002)
     }
@@ -167,11 +315,21 @@ public final class Dispatcher: Service, Sendable {
         }
         let now = Date()
         Timer(label: "gangway_upstream_attempt_seconds", dimensions: dimensions).recordSeconds(now.timeIntervalSince(started))
-        switch result {
-        case .response(let status, _, _) where status < 500 && status != 429:
-            breaker.withLock { $0.succeeded() }
-        default:
-            breaker.withLock { $0.failed(now: now) }
+        let key = laneKey(chatbotId: d.chatbotId, channel: d.channel)
+        let (breakerWasOpen, breakerIsOpen) = lanes.withLock { lanes -> (Bool, Bool) in
+            let was = lanes[key]?.breaker.isOpen ?? false
+            switch result {
+            case .response(let status, _, _) where status < 500 && status != 429: lanes[key]?.breaker.succeeded()
+            default: lanes[key]?.breaker.failed(now: now)
+            }
+            return (was, lanes[key]?.breaker.isOpen ?? false)
+        }
+        if breakerWasOpen != breakerIsOpen {
+            Gauge(label: "gangway_upstream_breaker_open", dimensions: [("chatbot", d.chatbotId)]).record(breakerIsOpen ? 1 : 0)
+            log.log(
+                level: breakerIsOpen ? .warning : .info,
+                breakerIsOpen ? "circuit breaker opened for this chatbot; its calls wait on disk" : "circuit breaker closed for this chatbot",
+                metadata: ["gangway.chatbot.id": "\(d.chatbotId)"])
         }
         let outcome = configuration.retry.decide(result, attempts: d.attempts + 1, queuedAt: d.queuedAt, now: now, random: Double.random(in: 0...1))
         switch outcome {

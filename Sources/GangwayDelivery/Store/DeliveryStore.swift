@@ -18,12 +18,21 @@ public protocol DeliveryStore: Sendable {
     /// of a conversation already in flight, and leases them until `now + lease`.
     func claim(limit: Int, now: Date, lease: Double) async throws -> [Delivery]
 
+    /// As ``claim(limit:now:lease:)``, passing over the calls of these channels (their chatbot's
+    /// breaker holds them back: they stay due, untouched, and are claimed once it lets calls
+    /// through again).
+    func claim(limit: Int, now: Date, lease: Double, excludingChannels: Set<String>) async throws -> [Delivery]
+
     /// Renews the lease of calls still in flight.
     func renew(ids: [Int64], until: Date) async throws
 
     func markDelivered(id: Int64, status: Int, now: Date) async throws
     func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws
     func markDead(id: Int64, status: Int?, error: String, now: Date) async throws
+    /// Hands claimed calls back without an attempt: each is due again at `until` (its chatbot's
+    /// breaker is open, or the chatbot has as many calls in flight as it may). Attempts, status
+    /// and error stay as they are; later calls of the conversation keep waiting behind it.
+    func postpone(ids: [Int64], until: Date) async throws
 
     /// When the first pending call due after `after` is due (nil when none is). Calls already due but
     /// not claimed wait behind their conversation's head, the breaker or the concurrency limit, and
@@ -46,4 +55,16 @@ public protocol DeliveryStore: Sendable {
     func statistics() async throws -> StoreStatistics
     /// Throws when the store cannot be reached.
     func ping() async throws
+}
+
+extension DeliveryStore {
+    /// A store that cannot filter claims: it claims as usual and hands the excluded calls back
+    /// at once (their lease cleared, their due time unchanged).
+    public func claim(limit: Int, now: Date, lease: Double, excludingChannels: Set<String>) async throws -> [Delivery] {
+        let claimed = try await claim(limit: limit, now: now, lease: lease)
+        guard !excludingChannels.isEmpty else { return claimed }
+        let excluded = claimed.filter { excludingChannels.contains($0.channel) }
+        for d in excluded { try await postpone(ids: [d.id], until: d.nextAttemptAt) }
+        return claimed.filter { !excludingChannels.contains($0.channel) }
+    }
 }

@@ -26,20 +26,64 @@ public final class PostgresDeliveryStore: DeliveryStore {
         self.logger = logger
     }
 
-    /// A client configuration from `postgres://user:password@host:port/database[?sslmode=disable|require]`.
+    /// A client configuration from `postgres://user:password@host:port/database[?sslmode=...&sslrootcert=FILE]`.
+    ///
+    /// `sslmode` means what it means to libpq: `disable` (no TLS), `allow` and `prefer` (TLS when
+    /// the server offers it, certificate not checked; the default is `prefer`), `require` (TLS,
+    /// certificate not checked, unless `sslrootcert` is given: then as `verify-ca`), `verify-ca`
+    /// (TLS, the certificate must chain to a trusted root), `verify-full` (that, and the host name
+    /// must match). Roots are the system's, or `sslrootcert`'s PEM file. Any other value is an error.
     public static func configuration(url: String) throws -> PostgresClient.Configuration {
         guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""), let host = c.host, let user = c.user else {
             throw StoreURLError(message: "store.url must look like postgres://user:password@host:5432/database")
         }
         let database = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
-        let sslmode = c.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
-        let tls: PostgresClient.Configuration.TLS =
-            sslmode == "disable" ? .disable : sslmode == "require" ? .require(.makeClientConfiguration()) : .prefer(.makeClientConfiguration())
+        let tls = try tlsChoice(
+            sslmode: c.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer",
+            rootCertificate: c.queryItems?.first(where: { $0.name == "sslrootcert" })?.value
+        ).tls
         var config = PostgresClient.Configuration(
             host: host, port: c.port ?? 5432, username: user.removingPercentEncoding ?? user,
             password: c.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
         config.options.connectTimeout = .seconds(5)
         return config
+    }
+
+    /// What an `sslmode` asks for (see ``configuration(url:)``).
+    public struct TLSChoice: Sendable {
+        public enum Mode: Sendable, Equatable { case disable, prefer, require }
+        public var mode: Mode
+        /// The certificate check (nil with `disable`).
+        public var verification: CertificateVerification?
+        var configuration: TLSConfiguration?
+
+        var tls: PostgresClient.Configuration.TLS {
+            switch (mode, configuration) {
+            case (.prefer, let c?): .prefer(c)
+            case (.require, let c?): .require(c)
+            default: .disable
+            }
+        }
+    }
+
+    /// The TLS of an `sslmode` and an optional `sslrootcert` file (see ``configuration(url:)``).
+    public static func tlsChoice(sslmode: String, rootCertificate: String?) throws -> TLSChoice {
+        func choice(_ mode: TLSChoice.Mode, _ verification: CertificateVerification) -> TLSChoice {
+            var t = TLSConfiguration.makeClientConfiguration()
+            t.certificateVerification = verification
+            if let rootCertificate { t.trustRoots = .file(rootCertificate) }
+            return TLSChoice(mode: mode, verification: verification, configuration: t)
+        }
+        switch sslmode {
+        case "disable": return TLSChoice(mode: .disable, verification: nil, configuration: nil)
+        case "allow", "prefer": return choice(.prefer, .none)
+        case "require": return choice(.require, rootCertificate == nil ? .none : .noHostnameVerification)
+        case "verify-ca": return choice(.require, .noHostnameVerification)
+        case "verify-full": return choice(.require, .fullVerification)
+        default:
+            throw StoreURLError(
+                message: "store.url: sslmode \(sslmode) is not one of disable, allow, prefer, require, verify-ca, verify-full")
+        }
     }
 
     public struct StoreURLError: Error, CustomStringConvertible {
@@ -155,7 +199,12 @@ public final class PostgresDeliveryStore: DeliveryStore {
     }
 
     public func claim(limit: Int, now: Date, lease: Double) async throws -> [Delivery] {
+        try await claim(limit: limit, now: now, lease: lease, excludingChannels: [])
+    }
+
+    public func claim(limit: Int, now: Date, lease: Double, excludingChannels: Set<String>) async throws -> [Delivery] {
         guard limit > 0 else { return [] }
+        let excluded = excludingChannels.sorted()
         let t = now.timeIntervalSince1970
         let until = t + lease
         let rows = try await query(
@@ -164,6 +213,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
             WHERE d.id IN (
                 SELECT h.id FROM \(unescaped: table) h
                 WHERE h.state = 'pending' AND h.next_attempt_at <= \(t) AND (h.lease_until IS NULL OR h.lease_until < \(t))
+                  AND h.channel <> ALL(\(excluded))
                   AND h.id = (SELECT MIN(p.id) FROM \(unescaped: table) p WHERE p.conversation = h.conversation AND p.state = 'pending')
                 ORDER BY h.next_attempt_at, h.id
                 LIMIT \(Int64(limit))
@@ -205,6 +255,23 @@ public final class PostgresDeliveryStore: DeliveryStore {
             WHERE conversation = (SELECT conversation FROM \(unescaped: table) WHERE id = \(id)) AND state = 'pending' AND id > \(id)
               AND next_attempt_at < \(t)
             """, logger: logger)
+    }
+
+    public func postpone(ids: [Int64], until: Date) async throws {
+        guard !ids.isEmpty else { return }
+        let t = until.timeIntervalSince1970
+        for id in ids {
+            try await query(
+                "UPDATE \(unescaped: table) SET lease_until = NULL, next_attempt_at = \(t) WHERE id = \(id) AND state = 'pending'",
+                logger: logger)
+            // As after a retry: the conversation's later calls are not due before their head.
+            try await query(
+                """
+                UPDATE \(unescaped: table) SET next_attempt_at = \(t)
+                WHERE conversation = (SELECT conversation FROM \(unescaped: table) WHERE id = \(id)) AND state = 'pending' AND id > \(id)
+                  AND next_attempt_at < \(t)
+                """, logger: logger)
+        }
     }
 
     public func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {

@@ -153,18 +153,26 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     /// Walks the conversations' heads in due order (`delivery_heads`, kept by triggers): only a head
     /// may be claimed, so no call waiting behind its head is ever looked at.
     public func claim(limit: Int, now: Date, lease: Double) async throws -> [Delivery] {
+        try await claim(limit: limit, now: now, lease: lease, excludingChannels: [])
+    }
+
+    public func claim(limit: Int, now: Date, lease: Double, excludingChannels: Set<String>) async throws -> [Delivery] {
         guard limit > 0 else { return [] }
         let t = now.timeIntervalSince1970
+        let excluded = excludingChannels.sorted()
         return try await batcher.perform { db in
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT d.* FROM delivery_heads h INDEXED BY delivery_heads_due JOIN deliveries d ON d.id = h.id
-                        WHERE h.due <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
-                        ORDER BY h.due, h.id
-                        LIMIT ?
-                        """),
-                arguments: [t, t, limit])
+            // Excluded channels' heads are walked over (no write), never claimed.
+            let filter = excluded.isEmpty ? "" : "AND d.channel NOT IN (\(Array(repeating: "?", count: excluded.count).joined(separator: ",")))"
+            let sql = """
+                SELECT d.* FROM delivery_heads h INDEXED BY delivery_heads_due JOIN deliveries d ON d.id = h.id
+                WHERE h.due <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) \(filter)
+                ORDER BY h.due, h.id
+                LIMIT ?
+                """
+            var arguments: StatementArguments = [t, t]
+            for channel in excluded { arguments += [channel] }
+            arguments += [limit]
+            let rows = try Row.fetchAll(excluded.isEmpty ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: arguments)
             let deliveries = rows.map(Self.delivery)
             let setLease = try db.cachedStatement(sql: "UPDATE deliveries SET lease_until = ? WHERE id = ?")
             for d in deliveries {
@@ -182,6 +190,16 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                     sql: "UPDATE deliveries SET lease_until = ? WHERE id = ? AND state = 'pending'",
                     arguments: [until.timeIntervalSince1970, id])
             }
+        }
+    }
+
+    public func postpone(ids: [Int64], until: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await batcher.perform { db in
+            // The head trigger moves the conversation's due time along with next_attempt_at.
+            let statement = try db.cachedStatement(
+                sql: "UPDATE deliveries SET lease_until = NULL, next_attempt_at = ? WHERE id = ? AND state = 'pending'")
+            for id in ids { try statement.execute(arguments: [until.timeIntervalSince1970, id]) }
         }
     }
 

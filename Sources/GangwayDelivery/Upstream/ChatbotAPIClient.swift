@@ -8,8 +8,13 @@ import NIOHTTP1
 /// The typed client of the chatbot API (`reference/upstream-api.md`), over one owned `HTTPClient`.
 public struct ChatbotAPIClient: Sendable {
     public let httpClient: HTTPClient
-    public let baseURL: String
-    public let timeout: Double
+    /// `upstream.baseURL`, shared by every copy of this client and changed by a reload.
+    private let baseURLSetting: Reloadable<String>
+    public var baseURL: String { baseURLSetting.value }
+    /// `upstream.timeoutSeconds`, shared by every copy of this client and changed by a reload.
+    private let timeoutSetting: Reloadable<Double>
+    /// The deadline of every call, in seconds.
+    public var timeout: Double { timeoutSetting.value }
     /// How much of an answer body is read (a voice answer, an error message).
     public var maxResponseBytes = 1 << 20
 
@@ -19,9 +24,15 @@ public struct ChatbotAPIClient: Sendable {
     ///   - timeout: `upstream.timeoutSeconds`, the deadline of every call.
     public init(httpClient: HTTPClient, baseURL: String, timeout: Double) {
         self.httpClient = httpClient
-        self.baseURL = baseURL
-        self.timeout = timeout
+        self.baseURLSetting = Reloadable(baseURL)
+        self.timeoutSetting = Reloadable(timeout)
     }
+
+    /// Applies a reloaded `upstream.timeoutSeconds` to the calls that start from now on.
+    public func setTimeout(_ seconds: Double) { timeoutSetting.replace(with: seconds) }
+
+    /// Applies a reloaded `upstream.baseURL` to the calls that start from now on.
+    public func setBaseURL(_ url: String) { baseURLSetting.replace(with: url) }
 
     /// One answer of the chatbot API.
     public struct Response: Sendable {

@@ -10,6 +10,7 @@ struct AdminController: Sendable {
     let state: GatewayState
     let store: any DeliveryStore
     let dispatcher: Dispatcher
+    let reloader: ConfigReloader
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.get("channels") { _, _ in try await self.channels() }
@@ -103,26 +104,20 @@ struct AdminController: Sendable {
         return Self.json(.object([("count", .number(String(n)))]))
     }
 
+    /// Applies the file's live settings; a file with errors is refused (422) and the old
+    /// configuration stays. Settings that need a restart are named in `restartRequired`.
     func reload() -> Response {
-        guard let path = state.configPath else { return Self.error(.conflict, "this gateway was not started from a file") }
-        do {
-            let config = try ConfigLoader(providers: state.providers, environment: state.environment).load(path: path)
-            let old = state.loaded.value.configuration
-            var refused: [String] = []
-            if config.server.host != old.server.host || config.server.port != old.server.port { refused.append("server.host/port") }
-            if config.store.path != old.store.path || config.store.driver != old.store.driver { refused.append("store") }
-            if config.upstream.baseURL != old.upstream.baseURL { refused.append("upstream.baseURL") }
-            if !refused.isEmpty {
-                return Self.json(
-                    .object([("error", .string("these need a restart: \(refused.joined(separator: ", "))")), ("reloaded", .bool(false))]),
-                    status: .unprocessableContent)
-            }
-            state.loaded.replace(with: LoadedConfiguration(config, providers: state.providers))
-            return Self.json(.object([("reloaded", .bool(true)), ("channels", .number(String(config.channels.count)))]))
-        } catch {
+        let result = reloader.reload()
+        guard result.applied else {
+            if state.configPath == nil { return Self.error(.conflict, "this gateway was not started from a file") }
             return Self.json(
-                .object([("reloaded", .bool(false)), ("errors", .array(error.errors.map { .string($0.description) }))]),
+                .object([("reloaded", .bool(false)), ("errors", .array(result.errors.map { .string($0) }))]),
                 status: .unprocessableContent)
         }
+        return Self.json(
+            .object([
+                ("reloaded", .bool(true)), ("channels", .number(String(result.channels))),
+                ("restartRequired", .array(result.restartRequired.map { .string($0) })),
+            ]))
     }
 }

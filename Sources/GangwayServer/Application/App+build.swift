@@ -18,11 +18,16 @@ public struct Gateway: Sendable {
     let application: Application<RouterResponder<GatewayRequestContext>>
     let drainGate: DrainGate
     let logger: Logger
+    /// Applies a changed config file live (`POST /admin/reload`, `SIGHUP`).
+    public let reloader: ConfigReloader
+    public let connections: ConnectionLimit
 
-    /// The services in start order (store → HTTP client → dispatcher → server → drain gate); they
-    /// shut down in reverse.
-    public func serviceGroup(signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
-        ServiceGroup(configuration: .init(services: [application, drainGate], gracefulShutdownSignals: signals, logger: logger))
+    /// The services in start order (store → HTTP client → dispatcher → server → drain gate →
+    /// SIGHUP reload); they shut down in reverse.
+    public func serviceGroup(signals: [UnixSignal] = [.sigterm, .sigint], reloadOnSIGHUP: Bool = true) -> ServiceGroup {
+        var services: [any Service] = [application, drainGate]
+        if reloadOnSIGHUP { services.append(ReloadSignalService(reloader: reloader, logger: logger)) }
+        return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
     }
 }
 
@@ -73,7 +78,12 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     clientConfig.timeout = .init(
         connect: .milliseconds(Int64(min(configuration.upstream.timeoutSeconds, 10) * 1000)),
         read: .milliseconds(Int64(configuration.upstream.timeoutSeconds * 1000)))
-    clientConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.upstream.maxConcurrency)
+    let dispatcherConfiguration = Dispatcher.Configuration(
+        upstream: configuration.upstream, store: configuration.store, chatbots: configuration.distinctChatbots)
+    // Each chatbot has its own concurrency, all on one host: the pool must not make one chatbot's
+    // calls queue behind another's (the dispatcher bounds the total; a reload may add chatbots).
+    clientConfig.connectionPool = .init(
+        idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(dispatcherConfiguration.totalCapacity, 1024))
     clientConfig.redirectConfiguration = .disallow
     clientConfig.decompression = .disabled
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig, backgroundActivityLogger: logger)
@@ -83,7 +93,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
         loaded: LoadedConfiguration(configuration, providers: options.providers), providers: options.providers,
         configPath: options.configPath, environment: options.environment)
     let dispatcher = Dispatcher(
-        store: store, client: client, configuration: .init(upstream: configuration.upstream, store: configuration.store),
+        store: store, client: client, configuration: dispatcherConfiguration,
         apiKey: { [state] channel in state.loaded.value.apiKey(channelID: channel) }, logger: logger)
 
     let router = Router(context: GatewayRequestContext.self)
@@ -92,7 +102,9 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     WebhookController(state: state, store: store, dispatcher: dispatcher, forwarder: DirectForwarder(client: client, store: store)).addRoutes(to: router)
     HealthController(state: state, store: store, renderMetrics: options.renderMetrics).addRoutes(to: router)
     let admin = router.group("admin").add(middleware: AdminAuthMiddleware(state: state))
-    AdminController(state: state, store: store, dispatcher: dispatcher).addRoutes(to: admin)
+    let connections = ConnectionLimit(limit: configuration.server.maxConnections)
+    let reloader = ConfigReloader(state: state, dispatcher: dispatcher, client: client, connections: connections, logger: logger)
+    AdminController(state: state, store: store, dispatcher: dispatcher, reloader: reloader).addRoutes(to: admin)
 
     let onListening = options.onListening
     // The store is prepared (schema, leases) before the server accepts anything; a PostgreSQL client
@@ -100,6 +112,10 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     let prepareStore: @Sendable () async throws -> Void = { try await store.prepare() }
     var app = Application(
         router: router,
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [connections.handler()],
+                idleTimeout: .milliseconds(SafeNumbers.int64(configuration.server.idleTimeoutSeconds * 1000) ?? 30_000))),
         configuration: .init(
             address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port), serverName: nil),
         services: storeServices + [
@@ -117,7 +133,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     app.beforeServerStarts(perform: prepareStore)
     return Gateway(
         state: state, store: store, dispatcher: dispatcher, client: client, application: app,
-        drainGate: DrainGate(state: state, delay: options.drainDelaySeconds), logger: logger)
+        drainGate: DrainGate(state: state, delay: options.drainDelaySeconds), logger: logger, reloader: reloader, connections: connections)
 }
 
 /// The gateway cannot start.

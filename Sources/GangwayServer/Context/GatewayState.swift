@@ -18,7 +18,7 @@ public struct LoadedConfiguration: Sendable {
         for ch in configuration.channels {
             // The loader has checked that every provider exists.
             guard let d = providers[ch.provider] else { continue }
-            channels[ch.id] = Channel(configuration: ch, adapter: d.makeAdapter(ch))
+            channels[ch.id] = Channel(configuration: ch, adapter: d.adapter(for: ch))
         }
         self.channels = channels
     }

@@ -1,35 +1,40 @@
 import Foundation
 import GangwayCore
 
-/// Rebuilds the URL a provider called, which signatures over the URL (Twilio, Plivo) cover.
+/// Rebuilds the URL a provider called, which signatures over the URL (Twilio, Plivo, Bird) cover.
 ///
-/// `X-Forwarded-Proto`, `-Host` and `-Port` are believed only from a peer in
-/// `server.trustedProxies`. Otherwise the URL is `server.publicURL` + the request target, and
-/// without a publicURL, `http://` + the `Host` header + the request target.
+/// In order: `server.publicURL` when set (its scheme, host and port; forwarded headers are
+/// then ignored, since nginx copies the client's `Host` into `X-Forwarded-Host`); else
+/// `X-Forwarded-Proto`, `-Host` and `-Port` when the peer is in `server.trustedProxies`;
+/// else `http://` + the request's own `Host` (Hummingbird keeps it as `:authority`).
 public enum PublicURL {
     /// - Parameters:
     ///   - target: the request target exactly as received (path and query).
     ///   - headers: the request's headers.
+    ///   - authority: the request's `Host` (HTTP/1.1) or `:authority`, as the framework parsed it.
     ///   - peer: the connected peer's IP address.
     ///   - server: the server configuration.
-    public static func reconstruct(target: String, headers: HeaderFields, peer: String?, server: ServerConfiguration) -> String {
+    public static func reconstruct(
+        target: String, headers: HeaderFields, authority: String? = nil, peer: String?, server: ServerConfiguration
+    ) -> String {
+        if let base = server.publicURL {
+            return base + target
+        }
+        let host = authority.flatMap { $0.isEmpty ? nil : $0 } ?? headers["host"]
         let trusted = peer.map { p in server.trustedProxies.contains(where: { $0.contains(p) }) } ?? false
         func first(_ name: String) -> String? {
             headers[name]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         }
         if trusted, first("x-forwarded-proto") != nil || first("x-forwarded-host") != nil {
             let proto = (first("x-forwarded-proto") ?? "http").lowercased()
-            var host = first("x-forwarded-host") ?? headers["host"] ?? "\(server.host):\(server.port)"
-            if let port = first("x-forwarded-port"), !hostHasPort(host) {
+            var forwardedHost = first("x-forwarded-host") ?? host ?? "\(server.host):\(server.port)"
+            if let port = first("x-forwarded-port"), !hostHasPort(forwardedHost) {
                 let isDefault = (proto == "https" && port == "443") || (proto == "http" && port == "80")
-                if !isDefault { host += ":\(port)" }
+                if !isDefault { forwardedHost += ":\(port)" }
             }
-            return "\(proto)://\(host)\(target)"
+            return "\(proto)://\(forwardedHost)\(target)"
         }
-        if let base = server.publicURL {
-            return base + target
-        }
-        return "http://\(headers["host"] ?? "\(server.host):\(server.port)")\(target)"
+        return "http://\(host ?? "\(server.host):\(server.port)")\(target)"
     }
 
     private static func hostHasPort(_ host: String) -> Bool {

@@ -67,7 +67,8 @@ struct WebhookController: Sendable {
         for field in request.headers { headers.add(field.name.canonicalName, field.value) }
         let target = request.head.path ?? request.uri.description
         let url = PublicURL.reconstruct(
-            target: target, headers: headers, peer: context.remoteAddress?.ipAddress, server: loaded.configuration.server)
+            target: target, headers: headers, authority: request.head.authority, peer: context.remoteAddress?.ipAddress,
+            server: loaded.configuration.server)
         let inbound = InboundRequest(
             method: request.method.rawValue, url: url, subpath: subpath, headers: headers,
             body: Array(buffer: body), receivedAt: receivedAt)
@@ -124,7 +125,7 @@ struct WebhookController: Sendable {
                 "webhook not stored: the store failed; answered 503 so that the provider retries", metadata: ["gangway.error": "\(error)"])
             return Self.text(.serviceUnavailable, "cannot store the webhook now, try again\n", retryAfter: true)
         }
-        if result.stored > 0 { dispatcher.wake() }
+        if result.stored > 0 { dispatcher.wake(chatbotId: config.chatbotId, channel: config.id) }
         if result.stored > 0 { counters.counter("gangway_calls_queued_total", config.id, config.provider).increment(by: result.stored) }
         if result.duplicates > 0 { counters.counter("gangway_calls_duplicate_total", config.id, config.provider).increment(by: result.duplicates) }
         outcome(result.stored == 0 ? "duplicate" : "accepted")
