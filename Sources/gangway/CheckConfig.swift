@@ -15,6 +15,14 @@ struct CheckConfig: AsyncParsableCommand {
                 "  \(ch.id)\t\(ch.provider)\t\(ch.delivery.rawValue)\t\(ch.verification.rawValue)\t/webhooks/\(ch.id)\t\(config.server.webhookURL(channelID: ch.id))"
             )
         }
+        let s = config.server
+        say(
+            "  server: \(s.host):\(s.port), signed URLs from \(s.publicURL.map { "publicURL \($0)" } ?? (s.trustedProxies.isEmpty ? "the request's Host" : "X-Forwarded-* of trusted proxies, else the request's Host")), idle timeout \(s.idleTimeoutSeconds) s, at most \(s.maxConnections) connections, bodies up to \(s.maxBodyBytes) bytes"
+        )
+        for ch in config.channels {
+            let rotated = ch.secretValues.filter { $0.value.count > 1 }.keys.sorted()
+            if !rotated.isEmpty { say("  \(ch.id): rotating \(rotated.joined(separator: ", ")) (any value verifies; simulate signs with the first)") }
+        }
         if config.admin.token == nil { say("  (no admin.token: the admin API is off)") }
     }
 }

@@ -70,7 +70,11 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
             store = PostgresDeliveryStore(client: client, logger: logger)
             storeServices.append(client)
         default:
-            store = try SQLiteDeliveryStore(path: configuration.store.path)
+            do {
+                store = try SQLiteDeliveryStore(path: configuration.store.path)
+            } catch {
+                throw GatewayStartError("cannot open the store \(configuration.store.path) (store.path): \(error)")
+            }
         }
     }
 
@@ -109,7 +113,16 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     let onListening = options.onListening
     // The store is prepared (schema, leases) before the server accepts anything; a PostgreSQL client
     // runs as the first service, so it is up by then.
-    let prepareStore: @Sendable () async throws -> Void = { try await store.prepare() }
+    // Never the URL in the message: it holds the database password.
+    let storeName = configuration.store.driver == .postgres ? "the PostgreSQL store (store.url)" : "the store \(configuration.store.path) (store.path)"
+    let prepareStore: @Sendable () async throws -> Void = {
+        do {
+            try await store.prepare()
+        } catch {
+            logger.critical("cannot start: \(storeName) cannot be prepared", metadata: ["gangway.error": "\(error)"])
+            throw GatewayStartError("cannot prepare \(storeName): \(error)")
+        }
+    }
     var app = Application(
         router: router,
         server: .http1(
