@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// Leader-based group commit for every write: operations that arrive while a transaction runs
+/// are all executed in the next transaction, each in its own savepoint (one failing operation
+/// does not undo the others), and each caller is resumed only after that transaction committed.
+/// One fsync thus covers many webhooks and many delivery outcomes.
+final class WriteBatcher: Sendable {
+    private struct Operation: Sendable {
+        /// Runs inside the shared transaction; returns what to do once it has committed.
+        var run: @Sendable (Database) -> @Sendable () -> Void
+        /// Called instead when the transaction failed.
+        var fail: @Sendable (any Error) -> Void
+    }
+
+    private struct State {
+        var waiting: [Operation] = []
+        var leaderRunning = false
+    }
+
+    private let pool: DatabasePool
+    private let checkpointer: Checkpointer
+    private let state = Mutex(State())
+
+    init(pool: DatabasePool, checkpointer: Checkpointer) {
+        self.pool = pool
+        self.checkpointer = checkpointer
+    }
+
+    func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let operation = Operation(
+                run: { db in
+                    let result: Result<T, any Error>
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try body(db)
+                            return .commit
+                        }
+                        // inSavepoint returned normally, so the body produced its value.
+                        result = .success(value!)
+                    } catch {
+                        result = .failure(error)
+                    }
+                    return { continuation.resume(with: result) }
+                },
+                fail: { error in continuation.resume(throwing: error) })
+            let lead = state.withLock { s in
+                s.waiting.append(operation)
+                if s.leaderRunning { return false }
+                s.leaderRunning = true
+                return true
+            }
+            if lead {
+                // The leader runs on a queue of its own and writes synchronously: GRDB then runs the
+                // transaction on this same thread, with no task to create and no continuation to hop
+                // through per batch.
+                leaderQueue.async { self.drain() }
+            }
+        }
+    }
+
+    private let leaderQueue = DispatchQueue(label: "gangway.store.commit")
+
+    private func drain() {
+        while true {
+            let batch = state.withLock { s -> [Operation] in
+                let b = s.waiting
+                s.waiting = []
+                if b.isEmpty { s.leaderRunning = false }
+                return b
+            }
+            if batch.isEmpty { return }
+            do {
+                let completions = try pool.write { db in batch.map { $0.run(db) } }
+                for complete in completions { complete() }
+                checkpointer.committed()
+            } catch {
+                // The transaction did not commit: nothing of this batch is stored.
+                for operation in batch { operation.fail(error) }
+            }
+        }
+    }
+}
