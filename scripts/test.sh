@@ -16,7 +16,8 @@ step "swift build (debug, with tests)"
 swift build --build-tests
 
 step "swift test"
-swift test --skip-build
+swift_log=$(mktemp)
+swift test --skip-build 2>&1 | tee "$swift_log"
 
 step "system tools the end-to-end tests use (nginx)"
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
@@ -31,7 +32,15 @@ step "python venv for provider SDKs"
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install --quiet --disable-pip-version-check $(printf -- '-r %s ' Tests/e2e/requirements*.txt)
 
-step "end-to-end tests against the built binary"
-GANGWAY_BIN="$PWD/.build/debug/gangway" .venv/bin/python -m unittest discover -s Tests/e2e -p 'test_*.py' -v
+step "end-to-end tests against the built binary (provider SDKs, crashes, signals, floods, faults)"
+e2e_logs=$(mktemp -d)
+export GANGWAY_SECRETS_LEDGER="$e2e_logs/secrets.ledger"   # outside the scanned paths: it holds every secret
+export GANGWAY_E2E_LOG_DIR="$e2e_logs/gateways"            # every gateway and stand-in log of the run
+: > "$GANGWAY_SECRETS_LEDGER"
+GANGWAY_BIN="$PWD/.build/debug/gangway" .venv/bin/python -m unittest discover -s Tests/e2e -p 'test_*.py' -v 2>&1 | tee "$e2e_logs/e2e.log"
+
+step "no configured secret in any test output or log"
+.venv/bin/python scripts/check_secrets.py "$e2e_logs/e2e.log" "$swift_log" "$GANGWAY_E2E_LOG_DIR"
+rm -rf "$e2e_logs" "$swift_log"
 
 step "all tests passed"

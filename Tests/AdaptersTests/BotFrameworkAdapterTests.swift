@@ -27,13 +27,15 @@ import _CryptoExtras
     /// A channel token as Bot Framework issues it, for this activity.
     func token(
         for activity: JSONValue, at now: Date, iss: String = "https://api.botframework.com", aud: String = appID,
-        serviceURL: String? = nil, omitServiceURL: Bool = false, expiresIn: Double = 3600, kid: String = "test-key-1", key: _RSA.Signing.PrivateKey = signer
+        serviceURL: String? = nil, omitServiceURL: Bool = false, expiresIn: Double = 3600, kid: String = "test-key-1", key: _RSA.Signing.PrivateKey = signer,
+        extra: [(String, JSONValue)] = []
     ) throws -> String {
         var claims: [(String, JSONValue)] = [
             ("iss", .string(iss)), ("aud", .string(aud)), ("nbf", .number(String(Int(now.timeIntervalSince1970) - 60))),
             ("exp", .number(String(Int(now.timeIntervalSince1970 + expiresIn)))),
         ]
         if !omitServiceURL, let url = serviceURL ?? activity["serviceUrl"]?.string { claims.append(("serviceurl", .string(url))) }
+        claims += extra
         return try #require(JWT.signRS256(claims: .object(claims), key: key, keyID: kid))
     }
 
@@ -81,8 +83,11 @@ import _CryptoExtras
         expectUnauthorized { try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, aud: "another-bot") }) }
         expectUnauthorized { try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, iss: "https://evil.example") }) }
         // Entra ID issuers only with a metadata URL of their own, never with Bot Framework's default one.
-        let entra = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
-        try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, iss: entra) })
+        // (Fixture changed for issue 12: an Emulator v2 token of a tenant in the SDK's list, issued to this bot.)
+        let entra = "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0"
+        try a.verify(try request("text.json") { activity, now in
+            try token(for: activity, at: now, iss: entra, extra: [("ver", .string("2.0")), ("azp", .string(Self.appID))])
+        })
         expectUnauthorized { try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, expiresIn: -301) }) }
         expectUnauthorized { try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, kid: "rotated-away") }) }
         expectUnauthorized { try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, key: Self.stranger) }) }
@@ -92,6 +97,44 @@ import _CryptoExtras
         expectUnauthorized {
             try a.verify(try request("text.json") { _, _ in JWT.signHS256(claims: .object([("aud", .string(Self.appID))]), secret: Array("x".utf8)) })
         }
+    }
+
+    /// Issue 12: with a custom `openIdMetadataURL` (Entra ID's keys sign every tenant's tokens)
+    /// any tenant's issuer passed with only `aud` checked. Now, as botframework-connector's
+    /// `EmulatorValidation`: the issuer must be one of the SDK's Emulator issuers (Bot Framework's
+    /// and Microsoft's tenants) and the token must be issued to this bot (`appid` for ver 1.0,
+    /// `azp` for ver 2.0); `aud` stays the appId.
+    @Test func emulatorTokensNeedAListedTenantAndThisBotAsTheirApp() throws {
+        let a = try adapter(for: ch)
+        let v1 = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"
+        let v2 = "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0"
+        func verify(iss: String, aud: String = Self.appID, _ claims: [(String, String)]) throws {
+            try a.verify(try request("text.json") { activity, now in
+                try token(for: activity, at: now, iss: iss, aud: aud, extra: claims.map { ($0.0, JSONValue.string($0.1)) })
+            })
+        }
+        // Any other tenant, even with every claim naming this bot: anyone can get such a token.
+        let attacker = "0badc0de-0000-4000-8000-00000000a77c"
+        expectUnauthorized { try verify(iss: "https://login.microsoftonline.com/\(attacker)/v2.0", [("ver", "2.0"), ("azp", Self.appID)]) }
+        expectUnauthorized { try verify(iss: "https://sts.windows.net/\(attacker)/", [("ver", "1.0"), ("appid", Self.appID)]) }
+        expectUnauthorized { try verify(iss: "https://login.microsoftonline.com/\(attacker)/v2.0", []) }
+        // A listed tenant, but issued to another app (another bot calling as a skill, or anyone's app).
+        expectUnauthorized { try verify(iss: v2, [("ver", "2.0"), ("azp", "11111111-2222-3333-4444-555555555555")]) }
+        expectUnauthorized { try verify(iss: v1, [("ver", "1.0"), ("appid", "11111111-2222-3333-4444-555555555555")]) }
+        // The app claim of the token's version only; no ver, or an unknown one.
+        expectUnauthorized { try verify(iss: v2, [("ver", "2.0"), ("appid", Self.appID)]) }
+        expectUnauthorized { try verify(iss: v1, [("ver", "1.0"), ("azp", Self.appID)]) }
+        expectUnauthorized { try verify(iss: v2, [("azp", Self.appID), ("appid", Self.appID)]) }
+        expectUnauthorized { try verify(iss: v2, [("ver", "3.0"), ("azp", Self.appID), ("appid", Self.appID)]) }
+        // aud is still this bot.
+        expectUnauthorized { try verify(iss: v2, aud: "another-bot", [("ver", "2.0"), ("azp", Self.appID)]) }
+        // The channel issuer is the public cloud's for a metadata URL that is not the US Government's.
+        expectUnauthorized { try verify(iss: "https://api.botframework.us", []) }
+
+        // What the Emulator sends passes: a listed tenant, this bot as the token's app.
+        try verify(iss: v1, [("ver", "1.0"), ("appid", Self.appID)])
+        try verify(iss: v2, [("ver", "2.0"), ("azp", Self.appID)])
+        try verify(iss: "https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0", [("ver", "2.0"), ("azp", Self.appID)])
     }
 
     @Test func serviceURLClaimAndEndorsementsBindTheTokenToTheActivity() throws {

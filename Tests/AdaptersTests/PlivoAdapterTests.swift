@@ -159,6 +159,40 @@ import Testing
         #expect(c.key == "16ae8a9c-0d2b-11f0-9c3a-0242ac110003")
     }
 
+    /// Issue 12: with a JSON content type the body was left out of the signed string but still
+    /// read as a form, so a signature over the URL alone carried any form body. Plivo's SDK signs
+    /// a POST's parameters as form fields and knows no content type: the body is now signed, and
+    /// read, as a form whatever its label.
+    @Test func aBodyIsReadOnlyWhenTheSignatureCoversIt() throws {
+        let a = try adapter(for: ch)
+        let nonce = "27182818"
+        // The V3 signature of the bare URL, as Plivo signs a POST without parameters (or a GET without query).
+        let urlOnly = Signatures.base64(Signatures.hmac(.sha256, key: "plivo-auth-token", message: Array("\(url).\(nonce)".utf8)))
+        let forged = try sample("plivo", "text.form")
+        for contentType in ["application/json", "application/json; charset=utf-8", "text/plain", nil] {
+            var headers = HeaderFields()
+            headers.add("X-Plivo-Signature-V3", urlOnly)
+            headers.add("X-Plivo-Signature-V3-Nonce", nonce)
+            if let contentType { headers.add("Content-Type", contentType) }
+            expectUnauthorized { try a.verify(InboundRequest(method: "POST", url: url, headers: headers, body: forged)) }
+            // The URL-only signature still verifies an empty body, whose calls are none.
+            let empty = InboundRequest(method: "POST", url: url, headers: headers, body: [])
+            try a.verify(empty)
+            #expect(throws: AdapterError.self) { try a.normalize(empty) }
+        }
+        // A genuine request relabeled: the same signature covers the same fields, the same calls come out.
+        let good = try request("text.form")
+        for contentType in ["application/json", "Application/X-WWW-Form-Urlencoded; charset=UTF-8"] {
+            let relabeled = good.replacingHeader("Content-Type", with: contentType)
+            try a.verify(relabeled)
+            #expect(try a.normalize(relabeled) == a.normalize(good))
+        }
+        // A body that is no url-encoded form cannot be covered by a V3 signature.
+        var notAForm = good
+        notAForm.body = Array("From=1&Text=%ZZ".utf8)
+        expectUnauthorized { try a.verify(notAForm) }
+    }
+
     @Test func badFormsAreRejected() throws {
         let a = try adapter(for: ch)
         #expect(throws: AdapterError.self) { try a.normalize(try signed(ch, body: Array("a=%ZZ".utf8), contentType: Self.form, url: url)) }
@@ -167,3 +201,4 @@ import Testing
         #expect(a.acknowledgement(for: try request("text.form")).status == 200)
     }
 }
+

@@ -123,6 +123,22 @@ import Testing
         #expect(again.bodyText.contains(#"<GetInput action="https://hooks.example.com/webhooks/ch_plivo-voice/gather" method="POST" inputType="speech dtmf"/>"#))
     }
 
+    /// Issue 12: a body labelled JSON was left out of the V3 signature yet read as the call's
+    /// fields. It is now signed as a form like any other body, so a signature of the bare URL
+    /// does not carry it.
+    @Test func aBodyUnderAnotherContentTypeIsStillSigned() throws {
+        let nonce = "16180339"
+        let url = base + "/gather"
+        let urlOnly = Signatures.base64(Signatures.hmac(.sha256, key: "voice-token", message: Array("\(url).\(nonce)".utf8)))
+        var headers = HeaderFields()
+        headers.add("X-Plivo-Signature-V3", urlOnly)
+        headers.add("X-Plivo-Signature-V3-Nonce", nonce)
+        headers.add("Content-Type", "application/json")
+        var request = InboundRequest(method: "POST", url: url, headers: headers, body: try sample("plivo-voice", "gather-2-dtmf.form"))
+        request.subpath = "/gather"
+        expectUnauthorized { try voice().verify(request) }
+    }
+
     @Test func getRequestsCarryTheirParametersInTheQuery() throws {
         let url = base + "?CallUUID=u1&From=49111&To=49222&CallStatus=ringing&Event=StartApp"
         var r = SampleRequest(method: "GET", url: url, contentType: "application/x-www-form-urlencoded", body: [])

@@ -130,15 +130,35 @@ import Testing
         #expect(again.bodyText.contains(#"<Gather input="dtmf speech" action="https://hooks.example.com/webhooks/ch_telnyx-voice/gather" timeout="5"/>"#))
     }
 
-    @Test func getRequestsCarryTheirParametersInTheQuery() throws {
+    /// Issue 12 (replaces `getRequestsCarryTheirParametersInTheQuery`, which asserted the hole):
+    /// Telnyx signs `timestamp|body`, so a GET's signature covers only its timestamp and every
+    /// field in its query is the sender's choice. A GET is not a method of this provider (405),
+    /// fails verification, and yields no call from query fields.
+    @Test func getRequestsAreRefusedBecauseTheQueryIsNotSigned() throws {
         let url = base + "?CallSid=c2&From=%2B49111&To=%2B49222&CallStatus=ringing"
         var r = SampleRequest(method: "GET", url: url, contentType: "application/x-www-form-urlencoded", body: [])
         AdapterRegistryAccess.sign(&r, ch)
-        try voice().verify(r.inbound)
-        let calls = try voice().normalize(r.inbound)
-        #expect(calls.first?.event == "call_started")
-        #expect(calls.first?.providerId == "+49111")
-        #expect(calls.first?.callee == "+49222")
-        #expect(calls.first?.key == "c2:start")
+        #expect(try voice().methods.contains("GET") == false)
+        expectUnauthorized { try voice().verify(r.inbound) }
+        #expect(throws: AdapterError.self) { try voice().normalize(r.inbound) }
+        // The same signature on another query: nothing tells them apart, which is why neither passes.
+        var other = r.inbound
+        other.url = base + "?CallSid=c3&From=%2B49999&To=%2B49222&CallStatus=ringing"
+        other.query = FormField.parseQuery(ofURL: other.url)
+        expectUnauthorized { try voice().verify(other) }
+
+        // A POST's query is not read either: its fields come from the signed body alone.
+        var post = SampleRequest(url: url, contentType: "application/x-www-form-urlencoded", body: [])
+        AdapterRegistryAccess.sign(&post, ch)
+        try voice().verify(post.inbound)
+        #expect(throws: AdapterError.self) { try voice().normalize(post.inbound) }
+        var withBody = post.inbound
+        withBody.body = try sample("telnyx-voice", "start.form")
+        expectUnauthorized { try voice().verify(withBody) }
+
+        // Telnyx Messaging shares the check.
+        let messaging = try adapter(for: channel("telnyx", secrets: ["publicKey": Self.demoPublicKey]))
+        #expect(!messaging.methods.contains("GET"))
+        expectUnauthorized { try messaging.verify(r.inbound) }
     }
 }

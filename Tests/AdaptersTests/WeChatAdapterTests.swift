@@ -1,3 +1,4 @@
+import Adapters
 import Foundation
 import GangwayCore
 import Testing
@@ -72,6 +73,64 @@ import Testing
         expectUnauthorized { try adapter(for: ch).verify(req) }
         let otherApp = channel("wechat", secrets: ["token": V.token, "encodingAESKey": V.encodingAESKey], settings: ["appId": "wx0000000000000000"])
         #expect(throws: AdapterError.self) { try adapter(for: otherApp).normalize(req) }
+    }
+
+    /// Issue 12: with `encodingAESKey` set, a plaintext body passed with only the URL signature
+    /// (which every access log holds), and a message for another AppID passed verify. Now only an
+    /// encrypted message with a valid msg_signature, for the channel's own AppID, passes.
+    @Test func safeModeAcceptsOnlyEncryptedMessagesForItsOwnAppId() throws {
+        let a = try adapter(for: safe)
+        let encrypted = request(query: "\(signedQuery)&encrypt_type=aes&msg_signature=\(V.msgSignature)", body: Array(V.encryptedBody.utf8))
+        try a.verify(encrypted)
+        // A plaintext message with a valid URL signature.
+        for name in ["text.xml", "menu-click.xml", "subscribe.xml"] {
+            let plain = request(query: signedQuery, body: try sample("wechat", name))
+            expectUnauthorized { try a.verify(plain) }
+            expectUnauthorized { _ = try a.normalize(plain) }
+            // Also with a msg_signature in the query: there is no Encrypt for it to cover.
+            expectUnauthorized { try a.verify(request(query: "\(signedQuery)&encrypt_type=aes&msg_signature=\(V.msgSignature)", body: plain.body)) }
+        }
+        // A genuine ciphertext for another AppID is refused by verify itself.
+        let otherApp = channel("wechat", secrets: ["token": V.token, "encodingAESKey": V.encodingAESKey], settings: ["appId": "wx0000000000000000"])
+        expectUnauthorized { try adapter(for: otherApp).verify(encrypted) }
+        expectUnauthorized { _ = try adapter(for: otherApp).normalize(encrypted) }
+        // Safe mode without an appId accepts nothing (and check-config refuses such a channel).
+        let noAppId = channel("wechat", secrets: ["token": V.token, "encodingAESKey": V.encodingAESKey])
+        expectUnauthorized { try adapter(for: noAppId).verify(encrypted) }
+        expectUnauthorized { try adapter(for: noAppId).verify(request(query: signedQuery, body: try sample("wechat", "text.xml"))) }
+        // A key that is not 43 characters accepts nothing either.
+        let badKey = channel("wechat", secrets: ["token": V.token, "encodingAESKey": "too-short"], settings: ["appId": V.appId])
+        expectUnauthorized { try adapter(for: badKey).verify(request(query: signedQuery, body: try sample("wechat", "text.xml"))) }
+    }
+
+    @Test func safeModeWithoutAppIdIsAConfigError() throws {
+        let d = try #require(AdapterRegistry.standard["wechat"])
+        let noAppId = channel("wechat", secrets: ["token": V.token, "encodingAESKey": V.encodingAESKey])
+        #expect(d.validate(noAppId).map(\.key) == ["settings.appId"])
+        #expect(d.validate(safe).isEmpty)
+        #expect(d.validate(ch).isEmpty)
+        // As `gangway check-config` reports it.
+        let yaml = """
+            upstream: { baseURL: "https://api.example.com", apiKey: k }
+            channels:
+              - id: ch_wechat
+                name: WeChat
+                provider: wechat
+                chatbotId: bot_1
+                secrets: { token: t, encodingAESKey: \(V.encodingAESKey) }
+            """
+        do {
+            _ = try ConfigLoader(providers: AdapterRegistry.standard, environment: [:]).parse(yaml: yaml)
+            Issue.record("expected a config error")
+        } catch {
+            let fault = error.errors.first { $0.place == "channels[0].settings.appId" }
+            #expect(fault?.message.hasPrefix("required") == true, "got \(error)")
+        }
+        // Rotating the key does not lift the rule; plaintext mode needs no appId.
+        var rotated = noAppId
+        rotated.secretValues["encodingAESKey"] = [Secret(V.encodingAESKey), Secret("0123456789abcdefghijklmnopqrstuvwxyzABCDEFG")]
+        #expect(d.validate(rotated).map(\.key) == ["settings.appId"])
+        #expect(d.validate(channel("wechat", secrets: ["token": "t", "encodingAESKey": ""])).isEmpty)
     }
 
     @Test func textMapsToHandle() throws {

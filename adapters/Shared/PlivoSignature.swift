@@ -12,6 +12,11 @@ import GangwayCore
 /// - POST: the URL without its query, then `?` + sorted query (when there is a query or a body),
 ///   then `.` (only when both exist), then the body parameters sorted by name as `keyvalue...`
 ///   without separators. A repeated name contributes each of its values, sorted.
+///
+/// Only what is signed is read (``parameters(_:)``): a POST's body is always signed, and read, as
+/// url-encoded form parameters, whatever its `Content-Type` says; Plivo's SDK has no notion of a
+/// content type either. (A body left out of the signed string for a JSON content type, yet read
+/// as a form, let any signature of the bare URL carry any message.)
 enum PlivoSignature {
     static let header = "x-plivo-signature-v3"
     static let nonceHeader = "x-plivo-signature-v3-nonce"
@@ -39,8 +44,14 @@ enum PlivoSignature {
         guard let nonce = request.headers[nonceHeader], !nonce.isEmpty else {
             throw .unauthorized("missing X-Plivo-Signature-V3-Nonce header", diagnosis: diagnosis)
         }
-        let form = request.method == "POST" && !(request.headers["content-type"] ?? "").contains("json")
-            ? (FormField.parse(request.body) ?? []) : []
+        // A POST's body is signed exactly as ``parameters(_:)`` reads it: as a form, whatever the content type.
+        var form: [FormField] = []
+        if request.method != "GET" {
+            guard let fields = FormField.parse(request.body) else {
+                throw .unauthorized("the body is not a url-encoded form, so no V3 signature can cover it", diagnosis: diagnosis)
+            }
+            form = fields
+        }
         let expected = signature(base: base(method: request.method, url: request.url, body: form), nonce: nonce, authToken: authToken)
         let candidates = given.split(separator: ",").compactMap { Signatures.fromBase64($0.trimmingCharacters(in: .whitespaces)) }
         // Check every candidate so that the time does not tell which one matched.
@@ -51,6 +62,16 @@ enum PlivoSignature {
                 "X-Plivo-Signature-V3 does not match (\(candidates.count) signature(s) checked for \(request.method) \(request.url))",
                 diagnosis: diagnosis)
         }
+    }
+
+    /// The parameters of a request, exactly those the V3 signature covers: the query of a GET;
+    /// the body of a POST as url-encoded form fields, whatever its `Content-Type` (its URL query
+    /// is signed too, but Plivo puts no callback parameters there).
+    /// - Throws: ``AdapterError`` (`badRequest`) for an empty or malformed form.
+    static func parameters(_ request: InboundRequest) throws(AdapterError) -> [FormField] {
+        // Parsed from the URL again, as the signature's base is, not taken from `request.query`.
+        if request.method == "GET" { return FormField.parseQuery(ofURL: request.url) }
+        return try request.formBody()
     }
 
     static func signature(base: String, nonce: String, authToken: String) -> [UInt8] {
@@ -79,6 +100,6 @@ enum PlivoSignature {
         var byName: [String: [String]] = [:]
         for f in fields { byName[f.name, default: []].append(f.value) }
         let codePointOrder: (String, String) -> Bool = { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        return byName.keys.sorted(by: codePointOrder).map { ($0, byName[$0]!.sorted(by: codePointOrder)) }
+        return byName.sorted { codePointOrder($0.key, $1.key) }.map { ($0.key, $0.value.sorted(by: codePointOrder)) }
     }
 }

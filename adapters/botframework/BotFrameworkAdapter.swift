@@ -9,8 +9,26 @@ import GangwayCore
 /// GangwayServer; tests inject their own keys.
 struct BotFrameworkAdapter: ChannelAdapter {
     static let defaultMetadataURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
-    /// The issuer of tokens that channels (Teams, Web Chat, ...) send.
-    static let channelIssuers: Set<String> = ["https://api.botframework.com", "https://api.botframework.us"]
+    /// The US Government cloud's metadata; its channels issue ``governmentChannelIssuer`` tokens.
+    static let governmentMetadataURL = "https://login.botframework.azure.us/v1/.well-known/openidconfiguration"
+    /// The issuer of tokens that channels (Teams, Web Chat, ...) send (public cloud).
+    static let channelIssuer = "https://api.botframework.com"
+    static let governmentChannelIssuer = "https://api.botframework.us"
+    /// The Entra ID issuers of Bot Framework Emulator tokens: Bot Framework's and Microsoft's own
+    /// tenants, v1 and v2 token formats, public and US Government clouds. The same list as
+    /// botframework-connector's `EmulatorValidation.TO_BOT_FROM_EMULATOR_TOKEN_VALIDATION_PARAMETERS`;
+    /// an Entra token of any other tenant is refused, since anyone can get one of those.
+    static let emulatorIssuers: Set<String> = [
+        "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
+        "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0",
+        "https://sts.windows.net/f8cdef31-a31e-4b4a-93e4-5f571e91255a/",
+        "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0",
+        "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",
+        "https://sts.windows.net/cab8a31a-1906-4287-a0d8-4eef66b95f6e/",
+        "https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0",
+        "https://login.microsoftonline.us/f8cdef31-a31e-4b4a-93e4-5f571e91255a/",
+        "https://login.microsoftonline.us/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0",
+    ]
     /// Bot Framework allows 5 minutes of clock skew.
     static let leewaySeconds: Double = 300
 
@@ -47,14 +65,36 @@ struct BotFrameworkAdapter: ChannelAdapter {
         }
     }
 
-    /// Issuer, audience, the `serviceurl` claim against the activity, and the key's endorsements.
+    /// Issuer, audience, the app id of an Emulator token, the `serviceurl` claim against the
+    /// activity, and the key's endorsements.
+    ///
+    /// Two kinds of token pass, as in botframework-connector's `JwtTokenValidation`:
+    /// - a channel token: `iss` is the channel issuer of the metadata's cloud, `aud` is the
+    ///   bot's appId (`ChannelValidation.validate_identity`), `serviceurl` is required;
+    /// - an Emulator token, only with a metadata URL of the channel's own: `iss` is one of
+    ///   ``emulatorIssuers``, and the app it was issued to is this bot, `appid` for a `ver` 1.0
+    ///   token and `azp` for 2.0 (`EmulatorValidation.authenticate_emulator_token`). Gangway
+    ///   also requires `aud` to be the appId, which the Emulator's tokens carry. A token whose
+    ///   app is another bot (a skill call) is refused, as the SDK does without a claims validator.
     private func checkClaims(_ jwt: JWT, key: KeySet.Key, activity: JSONValue) throws(JWT.Failure) {
         let issuer = jwt.claims["iss"]?.string ?? ""
-        let isChannelToken = Self.channelIssuers.contains(issuer)
-        // Emulator and single-tenant bots get Entra ID tokens; accepted only with their own metadata URL.
-        let isEntraToken = metadataURL != Self.defaultMetadataURL && Self.isEntraIssuer(issuer)
-        guard isChannelToken || isEntraToken else { throw JWT.Failure("JWT issuer \(issuer) is not accepted") }
+        let channelIssuer = metadataURL == Self.governmentMetadataURL ? Self.governmentChannelIssuer : Self.channelIssuer
+        let isChannelToken = issuer == channelIssuer
+        let isEmulatorToken = metadataURL != Self.defaultMetadataURL && Self.emulatorIssuers.contains(issuer)
+        guard isChannelToken || isEmulatorToken else { throw JWT.Failure("JWT issuer \(issuer.prefix(100)) is not accepted") }
         guard jwt.hasAudience(appID) else { throw JWT.Failure("JWT audience is not this bot's appId") }
+        if isEmulatorToken {
+            let appClaim: String
+            switch jwt.claims["ver"]?.string {
+            case "1.0", "": appClaim = "appid"
+            case "2.0": appClaim = "azp"
+            case nil: throw JWT.Failure("Emulator JWT has no ver claim")
+            default: throw JWT.Failure("Emulator JWT has an unknown ver")
+            }
+            guard let app = jwt.claims[appClaim]?.string, Signatures.constantTimeEquals(app, appID) else {
+                throw JWT.Failure("Emulator JWT \(appClaim) is not this bot's appId")
+            }
+        }
         let serviceURL = activity["serviceUrl"]?.string
         if let claim = jwt.claims["serviceurl"]?.string {
             // A token for one serviceUrl must not send the bot's replies (with its credentials) elsewhere.
@@ -65,11 +105,6 @@ struct BotFrameworkAdapter: ChannelAdapter {
         if let endorsements = key.endorsements, let channelID = activity["channelId"]?.string, !endorsements.contains(channelID) {
             throw JWT.Failure("signing key is not endorsed for channel \(channelID)")
         }
-    }
-
-    private static func isEntraIssuer(_ issuer: String) -> Bool {
-        (issuer.hasPrefix("https://sts.windows.net/") && issuer.hasSuffix("/"))
-            || (issuer.hasPrefix("https://login.microsoftonline.com/") && issuer.hasSuffix("/v2.0"))
     }
 
     // MARK: Normalization

@@ -23,7 +23,7 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
     static let endStatuses: Set<String> = ["completed", "busy", "failed", "timeout", "no-answer", "cancel", "canceled"]
 
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
-        let form = request.method == "GET" ? request.query : try request.formBody()
+        let form = try PlivoSignature.parameters(request)
         guard let callUUID = form[field: "CallUUID"], !callUUID.isEmpty else { throw .badRequest("no CallUUID in the request") }
         guard let from = form[field: "From"], !from.isEmpty else { throw .badRequest("no From in the request") }
         let callee = form[field: "To"]
@@ -71,7 +71,7 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
                 let url = XML.escape(callbackURL)
                 var attributes = " action=\"\(url)\" method=\"POST\" inputType=\"speech dtmf\""
                 // Plivo's whole window for input (5 to 60 s); its default (15) when the chatbot gives none.
-                if let timeout { attributes += " executionTimeout=\"\(min(60, max(5, Int(timeout.rounded()))))\"" }
+                if let timeout { attributes += " executionTimeout=\"\(SafeNumbers.int(timeout, clampedTo: 5...60) ?? 5)\"" }
                 if !hints.isEmpty { attributes += " hints=\"\(XML.escape(hints.joined(separator: ",")))\"" }
                 if let language { attributes += " language=\"\(XML.escape(language))\"" }
                 xml += "<GetInput\(attributes)/><Redirect method=\"POST\">\(url)</Redirect>"

@@ -17,7 +17,7 @@ struct PlivoAdapter: ChannelAdapter {
     }
 
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
-        let form = try (request.method == "GET" ? request.query : request.formBody())
+        let form = try PlivoSignature.parameters(request)
         guard let uuid = form[field: "MessageUUID"], !uuid.isEmpty else { throw .badRequest("no MessageUUID in the parameters") }
         if let status = form[field: "Status"] {
             return statusCall(form, uuid: uuid, status: status).map { [$0] } ?? []

@@ -16,7 +16,9 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
         tolerance = channel.replayToleranceSeconds
     }
 
-    var methods: Set<String> { ["GET", "POST"] }
+    /// POST only: Telnyx's signature covers the body, not the query that a GET carries its
+    /// fields in (``TelnyxSignature``), so a GET is answered 405.
+    var methods: Set<String> { ["POST"] }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
         try TelnyxSignature.verify(request, publicKey: publicKey, tolerance: tolerance)
@@ -25,8 +27,9 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
     static let endStatuses: Set<String> = ["completed", "busy", "failed", "no-answer", "canceled"]
 
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
-        // A TeXML application set to GET sends the parameters in the query.
-        let form = request.method == "GET" ? request.query : try request.formBody()
+        // The signed body only, never the query (a TeXML application set to GET puts its
+        // parameters there, unsigned; such requests are refused before this).
+        let form = try request.formBody()
         guard let callSid = form[field: "CallSid"] else { throw .badRequest("no CallSid in the request") }
         guard let from = form[field: "From"] else { throw .badRequest("no From in the request") }
         let callee = form[field: "To"]
@@ -64,7 +67,7 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
     func render(_ actions: [VoiceAction], for request: InboundRequest, callbackURL: String) -> AdapterResponse {
         TwiMLDocument.render(actions) { timeout, language, hints in
             let url = XML.escape(callbackURL)
-            var attributes = " input=\"dtmf speech\" action=\"\(url)\" timeout=\"\(Int((timeout ?? 5).rounded()))\""
+            var attributes = " input=\"dtmf speech\" action=\"\(url)\" timeout=\"\(SafeNumbers.int(timeout ?? 5, clampedTo: 1...3600) ?? 5)\""
             if let language { attributes += " language=\"\(XML.escape(language))\"" }
             if !hints.isEmpty { attributes += " hints=\"\(XML.escape(hints.joined(separator: ",")))\"" }
             return "<Gather\(attributes)/><Redirect method=\"POST\">\(url)</Redirect>"

@@ -7,16 +7,18 @@ struct WeChatAdapter: ChannelAdapter {
     static let tolerance: Double = 300
 
     let token: String
-    /// The AES key of safe mode; nil in plaintext mode.
+    /// Safe mode: the channel has an `encodingAESKey`. Then only encrypted messages pass.
+    let isSafeMode: Bool
+    /// The AES key of safe mode; nil in plaintext mode or when the key is not 43 characters.
     let aesKey: [UInt8]?
-    let hasMalformedAESKey: Bool
+    /// The account's AppID; required in safe mode (the config loader says so).
     let appId: String?
 
     init(channel: ChannelConfiguration) {
         token = channel.secret("token")
         let encodingAESKey = channel.secret("encodingAESKey")
+        isSafeMode = !encodingAESKey.isEmpty
         aesKey = WeChatCrypto.key(fromEncodingAESKey: encodingAESKey)
-        hasMalformedAESKey = !encodingAESKey.isEmpty && aesKey == nil
         appId = channel.settings["appId"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
@@ -30,18 +32,47 @@ struct WeChatAdapter: ChannelAdapter {
         return .ok(echo)
     }
 
+    /// The URL `signature` always. In safe mode also, and only then does a message pass: an
+    /// `Encrypt` element, its `msg_signature`, a ciphertext that decrypts with the AES key, and
+    /// the channel's AppID at its end. A plaintext body carries only the URL signature, which
+    /// any access log holds, so safe mode refuses it.
     func verify(_ request: InboundRequest) throws(AdapterError) {
         try checkSignature(request)
-        guard let encrypted = encryptedElement(request) else { return }
+        guard isSafeMode else {
+            if encryptedElement(request) != nil {
+                throw .unauthorized(
+                    "the body is encrypted (safe mode) but the channel has no encodingAESKey",
+                    diagnosis: ["header": "body:Encrypt", "bodyBytes": String(request.body.count)])
+            }
+            return
+        }
+        _ = try decryptedMessage(request)
+    }
+
+    /// Safe mode's checks, in order, and the decrypted XML.
+    private func decryptedMessage(_ request: InboundRequest) throws(AdapterError) -> [UInt8] {
         let diagnosis = ["header": "query:msg_signature", "bodyBytes": String(request.body.count)]
-        guard !hasMalformedAESKey, aesKey != nil else {
-            throw .unauthorized("the body is encrypted (safe mode) but encodingAESKey is missing or not 43 characters", diagnosis: diagnosis)
+        guard let aesKey else {
+            throw .unauthorized("encodingAESKey is not the 43-character EncodingAESKey", diagnosis: diagnosis)
+        }
+        guard let appId else {
+            throw .unauthorized("safe mode needs settings.appId to check whom a message is for", diagnosis: diagnosis)
+        }
+        guard let encrypted = encryptedElement(request) else {
+            throw .unauthorized("safe mode (encodingAESKey set): a message without Encrypt is refused", diagnosis: diagnosis)
         }
         guard let given = request.queryValue("msg_signature") else { throw .unauthorized("missing msg_signature query parameter", diagnosis: diagnosis) }
         let expected = WeChatCrypto.signature([token, request.queryValue("timestamp") ?? "", request.queryValue("nonce") ?? "", encrypted])
         guard Signatures.constantTimeEquals(given.lowercased(), expected) else {
             throw .unauthorized("msg_signature does not match (wrong token or altered Encrypt)", diagnosis: diagnosis)
         }
+        guard let decrypted = WeChatCrypto.decrypt(encrypted, key: aesKey) else {
+            throw .unauthorized("Encrypt does not decrypt with encodingAESKey", diagnosis: diagnosis)
+        }
+        guard Signatures.constantTimeEquals(decrypted.appId, appId) else {
+            throw .unauthorized("the encrypted message is for another AppID than settings.appId", diagnosis: diagnosis)
+        }
+        return decrypted.xml
     }
 
     private func checkSignature(_ request: InboundRequest) throws(AdapterError) {
@@ -61,16 +92,14 @@ struct WeChatAdapter: ChannelAdapter {
     }
 
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
-        guard var fields = WeChatXML.parse(request.body) else { throw .badRequest("not a WeChat XML message") }
-        if let encrypted = fields["Encrypt"] {
-            guard let aesKey, let decrypted = WeChatCrypto.decrypt(encrypted, key: aesKey) else {
-                throw .unauthorized("Encrypt does not decrypt with encodingAESKey", diagnosis: ["header": "body:Encrypt"])
-            }
-            if let appId, decrypted.appId != appId {
-                throw .unauthorized("the encrypted message is for another app id", diagnosis: ["header": "body:Encrypt"])
-            }
-            guard let inner = WeChatXML.parse(decrypted.xml) else { throw .badRequest("the decrypted message is not WeChat XML") }
+        guard let outer = WeChatXML.parse(request.body) else { throw .badRequest("not a WeChat XML message") }
+        var fields = outer
+        if isSafeMode {
+            // Only the decrypted message is read, never the plaintext fields beside Encrypt.
+            guard let inner = WeChatXML.parse(try decryptedMessage(request)) else { throw .badRequest("the decrypted message is not WeChat XML") }
             fields = inner
+        } else if outer["Encrypt"] != nil {
+            throw .unauthorized("the body is encrypted (safe mode) but the channel has no encodingAESKey", diagnosis: ["header": "body:Encrypt"])
         }
         return WeChatMessages.calls(fields).map { [$0] } ?? []
     }
@@ -84,7 +113,7 @@ extension WeChatAdapter {
         makeAdapter: { WeChatAdapter(channel: $0) },
         signSample: { request, channel in
             let token = channel.secret("token")
-            let timestamp = String(Int(request.now.timeIntervalSince1970))
+            let timestamp = String(UnixTime.seconds(of: request.now))
             let nonce = String(UInt32.random(in: 100_000_000...999_999_999))
             var query = [
                 FormField("signature", WeChatCrypto.signature([token, timestamp, nonce])), FormField("timestamp", timestamp),
@@ -98,5 +127,13 @@ extension WeChatAdapter {
                 query += [FormField("encrypt_type", "aes"), FormField("msg_signature", WeChatCrypto.signature([token, timestamp, nonce, encrypted]))]
             }
             request.url += (request.url.contains("?") ? "&" : "?") + FormField.encode(query)
+        },
+        validate: { channel in
+            let safeMode = (channel.secretValues["encodingAESKey"] ?? []).contains { !$0.value.isEmpty }
+            guard safeMode, (channel.settings["appId"] ?? "").isEmpty else { return [] }
+            return [(
+                key: "settings.appId",
+                message: "required with secrets.encodingAESKey (safe mode): the account's AppID (wx…), which every decrypted message must name"
+            )]
         })
 }

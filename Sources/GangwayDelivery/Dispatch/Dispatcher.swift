@@ -82,6 +82,9 @@ public final class Dispatcher: Service, Sendable {
     private let held = Mutex<Set<Int64>>([])
     private let running = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    /// False from ``holdUntilStoreIsReady()`` until ``storeIsReady()``: nothing is claimed from a
+    /// store whose schema is not there yet.
+    private let ready = Atomic<Bool>(true)
 
     public init(store: any DeliveryStore, client: ChatbotAPIClient, configuration: Configuration, apiKey: @escaping KeyLookup, logger: Logger) {
         self.store = store
@@ -108,6 +111,16 @@ public final class Dispatcher: Service, Sendable {
 
     /// Tells the dispatcher that calls were enqueued.
     public func wake() { signal.notify() }
+
+    /// Keeps the dispatcher from claiming until ``storeIsReady()`` (the gateway prepares the store
+    /// after the services started: a PostgreSQL client must run first).
+    public func holdUntilStoreIsReady() { ready.store(false, ordering: .relaxed) }
+
+    /// The store is prepared: claims may start.
+    public func storeIsReady() {
+        ready.store(true, ordering: .relaxed)
+        signal.notify()
+    }
 
     /// Tells the dispatcher that calls of this chatbot were enqueued. While that chatbot's breaker
     /// holds every attempt back there is nothing it could start: it looks again when the breaker
@@ -164,6 +177,10 @@ public final class Dispatcher: Service, Sendable {
         var lastRenew = Date()
         var lastHousekeeping = Date.distantPast
         while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+            guard ready.load(ordering: .relaxed) else {
+                await signal.wait(timeout: 0.1)
+                continue
+            }
             let config = configuration
             let now = Date()
             // Calls waiting in a lane do not count: a chatbot at its limit must not use up the

@@ -100,6 +100,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
         store: store, client: client, configuration: dispatcherConfiguration,
         apiKey: { [state] channel in state.loaded.value.apiKey(channelID: channel) }, logger: logger)
 
+    dispatcher.holdUntilStoreIsReady()
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     if options.renderMetrics != nil { router.add(middleware: MetricsMiddleware()) }
@@ -118,6 +119,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     let prepareStore: @Sendable () async throws -> Void = {
         do {
             try await store.prepare()
+            dispatcher.storeIsReady()
         } catch {
             logger.critical("cannot start: \(storeName) cannot be prepared", metadata: ["gangway.error": "\(error)"])
             throw GatewayStartError("cannot prepare \(storeName): \(error)")
@@ -130,7 +132,11 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
                 additionalChannelHandlers: [connections.handler()],
                 idleTimeout: .milliseconds(SafeNumbers.int64(configuration.server.idleTimeoutSeconds * 1000) ?? 30_000))),
         configuration: .init(
-            address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port), serverName: nil),
+            address: .hostname(configuration.server.host, port: options.port ?? configuration.server.port), serverName: nil,
+            // A burst of connections (a flood, or many providers at once) waits in the kernel's queue
+            // instead of being dropped and retried a second later (Hummingbird's default is 256; the
+            // kernel caps it at net.core.somaxconn).
+            backlog: 4096),
         services: storeServices + [
             HTTPClientService(client: httpClient),
             // Signing keys of providers that publish them (Bot Framework's OpenID metadata), cached and refreshed.
