@@ -2,6 +2,7 @@ import ArgumentParser
 import Adapters
 import Foundation
 import GangwayCore
+import GangwayDelivery
 import GangwayServer
 import Hummingbird
 import Logging
@@ -37,7 +38,9 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[IngestStage.metricLabel] = IngestStage.buckets
+        MetricsSystem.bootstrap(factory)
         let logger = Logger(label: "gangway")
         Self.raiseOpenFileLimit(logger: logger)
 

@@ -131,7 +131,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
         if calls.isEmpty { return EnqueueOutcome(stored: 0, duplicates: 0) }
-        return try await batcher.perform { db in try Self.insert(calls, now: now, db: db) }
+        return try await batcher.perform(timed: true) { db in try Self.insert(calls, now: now, db: db) }
     }
 
     public func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {

@@ -12,6 +12,8 @@ final class WriteBatcher: Sendable {
         var run: @Sendable (Database) -> @Sendable () -> Void
         /// Called instead when the transaction failed.
         var fail: @Sendable (any Error) -> Void
+        /// When a webhook's enqueue was handed in (its wait and the commit are timed as ingest stages).
+        var timedFrom: ContinuousClock.Instant?
     }
 
     private struct State {
@@ -28,7 +30,10 @@ final class WriteBatcher: Sendable {
         self.checkpointer = checkpointer
     }
 
-    func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// Runs `body` in the next group commit and returns once that committed.
+    /// - Parameter timed: a webhook's enqueue: its wait for the commit and the commit are recorded
+    ///   as the ingest stages `commit_wait` and `commit`.
+    func perform<T: Sendable>(timed: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let operation = Operation(
                 run: { db in
@@ -46,7 +51,8 @@ final class WriteBatcher: Sendable {
                     }
                     return { continuation.resume(with: result) }
                 },
-                fail: { error in continuation.resume(throwing: error) })
+                fail: { error in continuation.resume(throwing: error) },
+                timedFrom: timed ? ContinuousClock.now : nil)
             let lead = state.withLock { s in
                 s.waiting.append(operation)
                 if s.leaderRunning { return false }
@@ -73,8 +79,17 @@ final class WriteBatcher: Sendable {
                 return b
             }
             if batch.isEmpty { return }
+            let started = ContinuousClock.now
+            var timed = false
+            for operation in batch {
+                if let from = operation.timedFrom {
+                    IngestStage.commitWait.record(started - from)
+                    timed = true
+                }
+            }
             do {
                 let completions = try pool.write { db in batch.map { $0.run(db) } }
+                if timed { IngestStage.commit.record(since: started) }
                 for complete in completions { complete() }
                 checkpointer.committed()
             } catch {

@@ -31,6 +31,7 @@ struct WebhookController: Sendable {
 
     func handle(_ request: Request, context: GatewayRequestContext, subpath: String) async throws -> Response {
         let receivedAt = Date()
+        let started = ContinuousClock.now
         let channelID = context.parameters.get("channel") ?? ""
         let loaded = state.loaded.value
         guard let channel = loaded.channels[channelID] else {
@@ -63,6 +64,7 @@ struct WebhookController: Sendable {
             return Self.text(.contentTooLarge, "body exceeds \(limit) bytes\n")
         }
 
+        IngestStage.receive.record(since: started)
         var headers = HeaderFields()
         for field in request.headers { headers.add(field.name.canonicalName, field.value) }
         let target = request.head.path ?? request.uri.description
@@ -75,7 +77,7 @@ struct WebhookController: Sendable {
         let adapter = channel.adapter
 
         let calls: [InboundCall]
-        switch Self.run(adapter, inbound) {
+        switch Self.run(adapter, inbound, timed: true) {
         case .answer(let answer):
             outcome("handshake")
             logger.info("handshake answered")
@@ -129,6 +131,7 @@ struct WebhookController: Sendable {
         if result.stored > 0 { counters.counter("gangway_calls_queued_total", config.id, config.provider).increment(by: result.stored) }
         if result.duplicates > 0 { counters.counter("gangway_calls_duplicate_total", config.id, config.provider).increment(by: result.duplicates) }
         outcome(result.stored == 0 ? "duplicate" : "accepted")
+        IngestStage.total.record(since: started)
         logger.debug("webhook committed", metadata: ["gangway.calls.stored": "\(result.stored)", "gangway.calls.duplicates": "\(result.duplicates)"])
         return Self.response(adapter.acknowledgement(for: inbound))
     }
@@ -178,7 +181,9 @@ struct WebhookController: Sendable {
     }
 
     /// Runs the adapter's pure steps: handshake, verify, normalize.
-    static func run(_ adapter: any ChannelAdapter, _ inbound: InboundRequest) -> AdapterVerdict {
+    /// - Parameter timed: record the `verify` and `normalize` ingest stages.
+    static func run(_ adapter: any ChannelAdapter, _ inbound: InboundRequest, timed: Bool = false) -> AdapterVerdict {
+        let started = ContinuousClock.now
         do {
             if let answer = try adapter.handshake(inbound) { return .answer(answer) }
         } catch {
@@ -192,6 +197,9 @@ struct WebhookController: Sendable {
             guard error.kind == .unauthorized else { return .refused(error) }
             failure = error
         }
+        let verified = ContinuousClock.now
+        if timed { IngestStage.verify.record(verified - started) }
+        defer { if timed { IngestStage.normalize.record(since: verified) } }
         let calls: [InboundCall]
         do {
             calls = try adapter.normalize(inbound)
