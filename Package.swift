@@ -106,6 +106,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The fuzz targets over every adapter and the voice answers: run with seeded mutations by
+        // Tests/AdaptersTests/FuzzTests.swift, and under libFuzzer by scripts/fuzz.sh. Not in a product.
+        .target(
+            name: "GangwayFuzz",
+            dependencies: ["Adapters", "GangwayCore", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            path: "Fuzz/GangwayFuzz",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "gangway",
             dependencies: [
@@ -132,7 +140,7 @@ let package = Package(
         // Tests sign RS256 tokens with their own RSA keys (Bot Framework).
         .testTarget(
             name: "AdaptersTests",
-            dependencies: ["Adapters", "GangwayCore", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: ["Adapters", "GangwayCore", "GangwayFuzz", .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GangwayDeliveryTests",
@@ -167,3 +175,10 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer binary (scripts/fuzz.sh): only when the manifest is read with GANGWAY_LIBFUZZER=1,
+// which the script sets for its own build folder (.build-fuzz) and its `-sanitize=fuzzer` flags.
+if Context.environment["GANGWAY_LIBFUZZER"] == "1" {
+    package.targets.append(
+        .executableTarget(name: "GangwayFuzzer", dependencies: ["GangwayFuzz"], path: "Fuzz/GangwayFuzzer", swiftSettings: swiftSettings))
+}

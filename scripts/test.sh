@@ -17,7 +17,13 @@ swift build --build-tests
 
 step "swift test"
 swift_log=$(mktemp)
-swift test --skip-build 2>&1 | tee "$swift_log"
+# The CPU-bound suites (seeded fuzzing, the forgery matrix) run on their own afterwards: beside
+# the timing-sensitive ones (deadlines, lanes, sockets) they would share two cores.
+heavy='FuzzTests|FuzzRegressionTests|ForgeryMatrixTests'
+swift test --skip-build --skip "$heavy" 2>&1 | tee "$swift_log"
+
+step "swift test: fuzzing (seeded, GANGWAY_FUZZ_ITERATIONS per target) and the forgery matrix"
+swift test --skip-build --filter "$heavy" 2>&1 | tee -a "$swift_log"
 
 step "system tools the end-to-end tests use (nginx)"
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
@@ -42,5 +48,8 @@ GANGWAY_BIN="$PWD/.build/debug/gangway" .venv/bin/python -m unittest discover -s
 step "no configured secret in any test output or log"
 .venv/bin/python scripts/check_secrets.py "$e2e_logs/e2e.log" "$swift_log" "$GANGWAY_E2E_LOG_DIR"
 rm -rf "$e2e_logs" "$swift_log"
+
+step "coverage-guided fuzzing: every target under libFuzzer, ${GANGWAY_FUZZ_SECONDS:-4} s each (the long run: scripts/fuzz.sh --runs 1000000)"
+scripts/fuzz.sh --seconds "${GANGWAY_FUZZ_SECONDS:-4}"
 
 step "all tests passed"

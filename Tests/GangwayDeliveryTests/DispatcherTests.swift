@@ -341,8 +341,8 @@ struct OutcomeFailingStore: DeliveryStore {
     }
 
     @Test func concurrencyIsPerChatbot() async throws {
-        // One slow chatbot (1 s per call) uses its 2 slots; the other's calls still go at once.
-        let standIn = StandIn { _, json in StandIn.Answer(delay: json["chatbotId"]?.string == "bot_slow" ? 1 : 0) }
+        // One slow chatbot (2 s per call) uses its 2 slots; the other's calls still go at once.
+        let standIn = StandIn { _, json in StandIn.Answer(delay: json["chatbotId"]?.string == "bot_slow" ? 2 : 0) }
         try await withServer(standIn.router()) { base in
             let (store, _) = try StoreFactory.makeSQLite()
             try await store.prepare()
@@ -355,18 +355,19 @@ struct OutcomeFailingStore: DeliveryStore {
             let group = ServiceGroup(configuration: .init(services: [dispatcher], logger: DispatcherTests.logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                for i in 0..<10 { _ = try await store.enqueue([NewDelivery(call: call("s\(i)", user: "su\(i)"), channel: ch("slow", bot: "bot_slow"))], now: Date()) }
+                for i in 0..<6 { _ = try await store.enqueue([NewDelivery(call: call("s\(i)", user: "su\(i)"), channel: ch("slow", bot: "bot_slow"))], now: Date()) }
                 dispatcher.wake()
                 try await Task.sleep(for: .milliseconds(200))
                 let start = Date()
                 for i in 0..<10 { _ = try await store.enqueue([NewDelivery(call: call("f\(i)", user: "fu\(i)"), channel: ch("fast", bot: "bot_fast"))], now: Date()) }
                 dispatcher.wake()
                 #expect(try await eventually(5) { standIn.calls.filter { $0.body["chatbotId"]?.string == "bot_fast" }.count == 10 })
-                #expect(Date().timeIntervalSince(start) < 0.9, "the fast chatbot waited for the slow one's slots")
+                // Behind the slow chatbot's calls the fast ones would have waited 2 s at least.
+                #expect(Date().timeIntervalSince(start) < 1.8, "the fast chatbot waited for the slow one's slots")
                 let slowSoFar = standIn.calls.filter { $0.body["chatbotId"]?.string == "bot_slow" }.count
-                #expect(slowSoFar <= 4, "the slow chatbot had more than its 2 slots: \(slowSoFar) calls started in ~1 s")
+                #expect(slowSoFar <= 4, "the slow chatbot had more than its 2 slots: \(slowSoFar) of 6 calls started (unlimited: all 6 at once)")
                 // Every slow call is delivered in the end.
-                #expect(try await eventually(10) { try await store.statistics().delivered == 20 })
+                #expect(try await eventually(15) { try await store.statistics().delivered == 16 })
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
