@@ -2,11 +2,14 @@ import Foundation
 import GangwayCore
 import _CryptoExtras
 
-/// An RSA key that stands in for Microsoft's: installed in ``KeyDirectory/shared`` under a metadata
+/// An RSA key that stands in for Microsoft's: installed in ``environment`` under a metadata
 /// URL of its own, so that a Bot Framework channel with that `openIdMetadataURL` trusts tokens
 /// signed with it. ``stranger`` is a second key the directory does not know under that id.
 public enum BotFrameworkTestKey {
     public static let metadataURL = "https://login.test.invalid/gangway-fuzz/openidconfiguration"
+    /// The environment the fuzz targets' and the forgery matrix's adapters are made in: its key
+    /// directory holds ``signer``'s public key.
+    public static let environment = AdapterEnvironment()
     public static let keyID = "gangway-fuzz-key"
 
     // Generated once per process; a 2048-bit key is what Microsoft uses and what KeySet accepts.
@@ -19,10 +22,10 @@ public enum BotFrameworkTestKey {
     }
 
     private static let installed: Void = {
-        KeyDirectory.shared.update(metadataURL, keys: KeySet([KeySet.Key(id: keyID, publicKey: signer.publicKey)]))
+        environment.keys.update(metadataURL, keys: KeySet([KeySet.Key(id: keyID, publicKey: signer.publicKey)]))
     }()
 
-    /// Puts the signer's public key into ``KeyDirectory/shared`` (once per process).
+    /// Puts the signer's public key into ``environment`` (once per process).
     public static func install() { _ = installed }
 
     /// The claims of a channel token as Bot Framework issues one for `activity`, valid around `now`.

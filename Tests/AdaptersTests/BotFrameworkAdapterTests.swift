@@ -4,7 +4,7 @@ import Testing
 import _CryptoExtras
 
 /// Bot Framework signs with Microsoft's keys; these tests sign with their own RSA key, served to
-/// the adapter through ``KeyDirectory/shared`` under a metadata URL of their own.
+/// the adapter through the test environment's ``KeyDirectory`` under a metadata URL of their own.
 @Suite struct BotFrameworkAdapterTests {
     static let appID = "00000000-0000-0000-0000-000000000abc"
     static let metadataURL = "https://login.test.invalid/botframework-tests/openidconfiguration"
@@ -17,7 +17,7 @@ import _CryptoExtras
             ("n", .string(JWT.base64URL(p.modulus))), ("e", .string(JWT.base64URL(p.publicExponent))),
             ("endorsements", .array([.string("msteams"), .string("webchat")])),
         ])]))])
-        KeyDirectory.shared.update(metadataURL, keys: KeySet(jwks: jwks))
+        testEnvironment.keys.update(metadataURL, keys: KeySet(jwks: jwks))
     }()
 
     let ch = channel("botframework", secrets: ["appId": appID], settings: ["openIdMetadataURL": metadataURL])
@@ -57,7 +57,7 @@ import _CryptoExtras
         // botframework-connector accepted for the same activity, key (JWK n, e) and app id.
         let url = "https://login.test.invalid/sdk-vectors/openidconfiguration"
         let key = try #require(KeySet.Key(id: BotFrameworkSDKVectors.keyID, n: BotFrameworkSDKVectors.n, e: BotFrameworkSDKVectors.e, endorsements: ["msteams", "webchat"]))
-        KeyDirectory.shared.update(url, keys: KeySet([key]))
+        testEnvironment.keys.update(url, keys: KeySet([key]))
         let a = try adapter(for: channel("botframework", secrets: ["appId": BotFrameworkSDKVectors.appID], settings: ["openIdMetadataURL": url]))
         #expect(BotFrameworkSDKVectors.all.count == 8)
         for v in BotFrameworkSDKVectors.all {
@@ -171,9 +171,9 @@ import _CryptoExtras
     @Test func unknownKidAsksTheDirectoryForARefresh() throws {
         let url = "https://login.test.invalid/refresh-test/\(UUID().uuidString)"
         let a = try adapter(for: channel("botframework", secrets: ["appId": Self.appID], settings: ["openIdMetadataURL": url]))
-        KeyDirectory.shared.update(url, keys: KeySet(), at: Date(timeIntervalSince1970: 0))
+        testEnvironment.keys.update(url, keys: KeySet(), at: Date(timeIntervalSince1970: 0))
         expectUnauthorized { try a.verify(try request("text.json")) }
-        #expect(KeyDirectory.shared.urlsDue(now: Date(timeIntervalSince1970: 120)).contains(url))
+        #expect(testEnvironment.keys.urlsDue(now: Date(timeIntervalSince1970: 120)).contains(url))
     }
 
     @Test func teamsTextMapsToHandle() throws {

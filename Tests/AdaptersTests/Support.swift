@@ -19,9 +19,13 @@ func channel(_ provider: String, secrets: [String: String], settings: [String: S
     return ch
 }
 
+/// What these tests' adapters share (Bot Framework's signing keys, AudioCodes' memory), as a
+/// gateway's adapters share its environment.
+let testEnvironment = AdapterEnvironment()
+
 func adapter(for channel: ChannelConfiguration) throws -> any ChannelAdapter {
     let d = try #require(AdapterRegistry.standard[channel.provider])
-    return d.makeAdapter(channel)
+    return d.makeAdapter(channel, environment: testEnvironment)
 }
 
 /// A sample signed the way the provider signs it.

@@ -9,12 +9,17 @@ import GangwayCore
 /// request carries `Authorization: Bearer <token>`.
 struct AudioCodesAdapter: VoiceChannelAdapter {
     let token: String
-    let callers: CallerMemory
+    /// The caller of each live conversation: only the `start` activity names it (`parameters.caller`);
+    /// later activities and the disconnect carry the conversation id alone. After a restart, on
+    /// another replica, or once evicted, `providerId` falls back to the conversation id (README, "Limits").
+    let callers: AdapterMemory
 
-    init(channel: ChannelConfiguration, callers: CallerMemory = .shared) {
+    init(channel: ChannelConfiguration, environment: AdapterEnvironment) {
         token = channel.secret("token")
-        self.callers = callers
+        callers = environment.memory
     }
+
+    static func callerKey(_ conversation: String) -> String { "audiocodes.caller:\(conversation)" }
 
     static let expiresSeconds = 120
 
@@ -65,7 +70,7 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
         case "/activities":
             return json["activities"]?.items.compactMap { activity(conversation, $0, at: request.receivedAt) } ?? []
         case "/disconnect":
-            let caller = callers.caller(of: conversation, at: request.receivedAt) ?? conversation
+            let caller = callers.recall(Self.callerKey(conversation), at: request.receivedAt) ?? conversation
             let reason = json["reason"]?.string ?? json["reasonCode"]?.idString ?? "disconnect"
             return [.event(.callEnded, key: VoiceKeys.end(conversation), providerId: caller, provider: info(conversation, event: reason))]
         default:
@@ -79,14 +84,14 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
 
     private func activity(_ conversation: String, _ a: JSONValue, at now: Date) -> InboundCall? {
         guard let id = a["id"]?.idString else { return nil }
-        let caller = { callers.caller(of: conversation, at: now) ?? conversation }
+        let caller = { callers.recall(Self.callerKey(conversation), at: now) ?? conversation }
         let turnKey = VoiceKeys.turn(conversation, sequence: id)
         switch (a["type"]?.string, a["name"]?.string) {
         case ("event", "start"):
             let p = a["parameters"]
             let from = p?["caller"]?.idString ?? conversation
             let callee = p?["callee"]?.idString
-            callers.remember(from, conversation: conversation, at: now)
+            callers.remember(from, for: Self.callerKey(conversation), at: now)
             let contact = InboundContact(name: p?["callerDisplayName"]?.string, locale: a["language"]?.string).nonEmpty
             return .event(.callStarted, key: VoiceKeys.start(conversation), providerId: from, contact: contact, provider: info(conversation, event: "start", callee: callee), callee: callee)
         case ("message", _):
@@ -153,6 +158,6 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
 extension AudioCodesAdapter {
     static let descriptor = ProviderDescriptor(
         name: "audiocodes", requiredSecrets: ["token"], isVoice: true,
-        makeAdapter: { AudioCodesAdapter(channel: $0) },
+        makeAdapterInEnvironment: { AudioCodesAdapter(channel: $0, environment: $1) },
         signSample: { request, channel in request.headers.append(("Authorization", "Bearer " + channel.secret("token"))) })
 }

@@ -5,7 +5,7 @@ import GangwayCore
 /// per POST with an RS256 bearer token. See README.md beside this file.
 ///
 /// The adapter stays pure: signing keys come from an injected ``SigningKeySource``. In the
-/// gateway that is ``KeyDirectory/shared``, filled from `openIdMetadataURL` by a fetcher in
+/// gateway that is its environment's ``KeyDirectory`` (``AdapterEnvironment/keys``), filled from `openIdMetadataURL` by a fetcher in
 /// GangwayServer; tests inject their own keys.
 struct BotFrameworkAdapter: ChannelAdapter {
     static let defaultMetadataURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
@@ -179,9 +179,9 @@ struct BotFrameworkAdapter: ChannelAdapter {
 extension BotFrameworkAdapter {
     static let descriptor = ProviderDescriptor(
         name: "botframework", requiredSecrets: ["appId"], settings: ["openIdMetadataURL"],
-        makeAdapter: { channel in
+        makeAdapterInEnvironment: { channel, environment in
             let url = channel.settings["openIdMetadataURL"] ?? BotFrameworkAdapter.defaultMetadataURL
-            return BotFrameworkAdapter(channel: channel, keys: KeyDirectory.shared.source(for: url))
+            return BotFrameworkAdapter(channel: channel, keys: environment.keys.source(for: url))
         },
         // Bot Framework signs with Microsoft's private keys: a sample cannot be signed here, so
         // `gangway simulate` sends it unsigned and the gateway answers 401 (see README.md).

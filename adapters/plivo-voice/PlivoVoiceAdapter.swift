@@ -35,7 +35,7 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
         }
         let speech = form[field: "Speech"]
         let digits = form[field: "Digits"]
-        if request.subpath == "/gather" || speech != nil || digits != nil {
+        if request.subpath == VoiceRoutes.gather || speech != nil || digits != nil {
             // Plivo gives a turn no sequence number: the key hashes the authentic bytes.
             let key = VoiceKeys.turn(callUUID, request: request)
             var message = InboundMessage(id: key, type: .speech, text: speech ?? "")

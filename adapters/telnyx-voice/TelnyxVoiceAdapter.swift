@@ -41,7 +41,7 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
         }
         let speech = form[field: "SpeechResult"]
         let digits = form[field: "Digits"]
-        if request.subpath == "/gather" || speech != nil || digits != nil {
+        if request.subpath == VoiceRoutes.gather || speech != nil || digits != nil {
             let key = VoiceKeys.turn(callSid, sequence: form[field: "SequenceNumber"], request: request)
             var message = InboundMessage(id: key, type: .speech, text: speech ?? "")
             if let digits, !digits.isEmpty, (speech ?? "").isEmpty {

@@ -35,7 +35,7 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
         }
         let speech = form[field: "SpeechResult"]
         let digits = form[field: "Digits"]
-        if request.subpath == "/gather" || speech != nil || digits != nil {
+        if request.subpath == VoiceRoutes.gather || speech != nil || digits != nil {
             // A turn: Twilio gives it no sequence number, so the key hashes the authentic bytes.
             let turn = VoiceKeys.turnID(request: request)
             var message = InboundMessage(id: "\(callSid):\(turn)", type: .speech, text: speech ?? "")

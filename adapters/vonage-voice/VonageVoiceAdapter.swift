@@ -51,7 +51,7 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
         }
         let speech = fields("speech")
         let dtmf = fields("dtmf")
-        if request.subpath == "/gather" || speech != nil || dtmf != nil {
+        if request.subpath == VoiceRoutes.gather || speech != nil || dtmf != nil {
             // Vonage gives a turn no sequence number: the key hashes the authentic bytes.
             let key = VoiceKeys.turn(uuid, request: request)
             let best = speech?["results"]?[0]

@@ -19,12 +19,16 @@ public protocol ChannelAdapter: Sendable {
     func acknowledgement(for request: InboundRequest) -> AdapterResponse
     /// The HTTP methods this provider uses for webhooks (others are answered 405).
     var methods: Set<String> { get }
+    /// What renders the chatbot's answer into this provider's reply, when the provider waits for
+    /// it in the webhook's response (voice): every ``VoiceChannelAdapter`` is its own; nil otherwise.
+    var voiceReplies: (any VoiceChannelAdapter)? { get }
 }
 
 extension ChannelAdapter {
     public func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? { nil }
     public func acknowledgement(for request: InboundRequest) -> AdapterResponse { .ok() }
     public var methods: Set<String> { ["POST"] }
+    public var voiceReplies: (any VoiceChannelAdapter)? { nil }
 }
 
 /// An answer to the provider, without framework types.

@@ -77,12 +77,12 @@ struct RotatingVoiceAdapter: VoiceChannelAdapter {
 extension ProviderDescriptor {
     /// The adapter of a channel: the provider's own when each secret has one value; one that
     /// accepts any of the values while a secret is rotated.
-    public func adapter(for channel: ChannelConfiguration) -> any ChannelAdapter {
+    public func adapter(for channel: ChannelConfiguration, environment: AdapterEnvironment = AdapterEnvironment()) -> any ChannelAdapter {
         let rotations = channel.secretRotations
-        guard rotations.count > 1 else { return makeAdapter(channel) }
-        let variants = rotations.map(makeAdapter)
+        guard rotations.count > 1 else { return build(channel, environment) }
+        let variants = rotations.map { build($0, environment) }
         let rotating = RotatingAdapter(variants)
-        if let voice = variants[0] as? any VoiceChannelAdapter {
+        if let voice = variants[0].voiceReplies {
             return RotatingVoiceAdapter(rotating: rotating, renderer: voice)
         }
         return rotating

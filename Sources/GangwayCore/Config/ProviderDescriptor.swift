@@ -10,18 +10,33 @@ public struct ProviderDescriptor: Sendable {
     public var settings: [String]
     /// Voice providers default to `delivery: direct`.
     public var isVoice: Bool
-    /// Builds the adapter of a channel (secrets are already validated as present).
-    public var makeAdapter: @Sendable (ChannelConfiguration) -> any ChannelAdapter
+    /// Builds the adapter of a channel (secrets are already validated as present) with what the
+    /// gateway gives adapters (keys, memory).
+    public var build: @Sendable (ChannelConfiguration, AdapterEnvironment) -> any ChannelAdapter
     /// Signs a sample request the way the provider would (for `gangway simulate` and tests).
     public var signSample: @Sendable (inout SampleRequest, ChannelConfiguration) -> Void
     /// Checks of a channel that go beyond required keys (a setting required in some mode): each
     /// fault's key is relative to the channel (`settings.appId`). None by default.
     public var validate: @Sendable (ChannelConfiguration) -> [(key: String, message: String)]
 
+    /// A provider whose adapter needs nothing beyond its channel.
     public init(
         name: String, requiredSecrets: [String], optionalSecrets: [String] = [], settings: [String] = [],
         isVoice: Bool = false,
         makeAdapter: @escaping @Sendable (ChannelConfiguration) -> any ChannelAdapter,
+        signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
+        validate: @escaping @Sendable (ChannelConfiguration) -> [(key: String, message: String)] = { _ in [] }
+    ) {
+        self.init(
+            name: name, requiredSecrets: requiredSecrets, optionalSecrets: optionalSecrets, settings: settings, isVoice: isVoice,
+            makeAdapterInEnvironment: { channel, _ in makeAdapter(channel) }, signSample: signSample, validate: validate)
+    }
+
+    /// A provider whose adapter uses the gateway's environment (signing keys, memory).
+    public init(
+        name: String, requiredSecrets: [String], optionalSecrets: [String] = [], settings: [String] = [],
+        isVoice: Bool = false,
+        makeAdapterInEnvironment: @escaping @Sendable (ChannelConfiguration, AdapterEnvironment) -> any ChannelAdapter,
         signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
         validate: @escaping @Sendable (ChannelConfiguration) -> [(key: String, message: String)] = { _ in [] }
     ) {
@@ -31,8 +46,13 @@ public struct ProviderDescriptor: Sendable {
         self.optionalSecrets = optionalSecrets
         self.settings = settings
         self.isVoice = isVoice
-        self.makeAdapter = makeAdapter
+        self.build = makeAdapterInEnvironment
         self.signSample = signSample
+    }
+
+    /// The adapter of a channel, in `environment` (a new, empty one unless given: a test's).
+    public func makeAdapter(_ channel: ChannelConfiguration, environment: AdapterEnvironment = AdapterEnvironment()) -> any ChannelAdapter {
+        build(channel, environment)
     }
 }
 

@@ -60,13 +60,10 @@ public protocol SigningKeySource: Sendable {
 
 extension KeySet: SigningKeySource {}
 
-/// The process's key sets by OpenID metadata URL: a fetcher service fills them, adapters read
-/// them. An adapter that meets an unknown key id marks its URL for an early refresh (keys are
+/// Key sets by OpenID metadata URL: a fetcher service fills them, adapters read them (one
+/// directory per gateway, in its ``AdapterEnvironment``). An adapter that meets an unknown key id marks its URL for an early refresh (keys are
 /// rotated; a new `kid` must trigger a fetch, not a permanent failure).
 public final class KeyDirectory: Sendable {
-    /// The directory the gateway's adapters and its key fetcher share.
-    public static let shared = KeyDirectory()
-
     private struct Entry {
         var keys = KeySet()
         var fetchedAt: Date?

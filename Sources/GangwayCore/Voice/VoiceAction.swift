@@ -45,6 +45,19 @@ public enum VoiceAction: Sendable, Equatable {
     }
 }
 
+/// The paths under `/webhooks/{channel}` that voice providers call back.
+public enum VoiceRoutes {
+    /// Where a provider posts what the caller said after a `listen` (the callback URL of every reply).
+    public static let gather = "/gather"
+
+    /// The callback URL of a reply: the public base the request came in on, the channel, ``gather``.
+    /// - Parameter requestURL: the URL the provider called (``InboundRequest/url``).
+    public static func callbackURL(requestURL: String, channelID: String) -> String {
+        let base = requestURL.range(of: "/webhooks/").map { String(requestURL[..<$0.lowerBound]) } ?? ""
+        return "\(base)/webhooks/\(channelID)\(gather)"
+    }
+}
+
 /// A voice provider's adapter: it also renders the chatbot's actions into the provider's reply.
 public protocol VoiceChannelAdapter: ChannelAdapter {
     /// The provider's reply (TwiML, NCCO, ...) for these actions.
@@ -53,6 +66,10 @@ public protocol VoiceChannelAdapter: ChannelAdapter {
     ///   - request: the webhook being answered.
     ///   - callbackURL: where the provider sends what the caller says next (a `listen`).
     func render(_ actions: [VoiceAction], for request: InboundRequest, callbackURL: String) -> AdapterResponse
+}
+
+extension VoiceChannelAdapter {
+    public var voiceReplies: (any VoiceChannelAdapter)? { self }
 }
 
 extension InboundCall {

@@ -47,6 +47,8 @@ public struct GatewayOptions: Sendable {
     public var drainDelaySeconds: Double = 0
     /// An already-open store (tests); otherwise built from `store`.
     public var store: (any DeliveryStore)?
+    /// What the adapters share (tests put signing keys in); a new one otherwise.
+    public var adapterEnvironment: AdapterEnvironment?
 
     public init(providers: ProviderRegistry) { self.providers = providers }
 }
@@ -93,9 +95,11 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig, backgroundActivityLogger: logger)
     let client = ChatbotAPIClient(httpClient: httpClient, baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeoutSeconds)
 
+    // What the adapters share (keys the fetcher below fills, the conversation memory): one per gateway.
+    let adapterEnvironment = options.adapterEnvironment ?? AdapterEnvironment()
     let state = GatewayState(
-        loaded: LoadedConfiguration(configuration, providers: options.providers), providers: options.providers,
-        configPath: options.configPath, environment: options.environment)
+        loaded: LoadedConfiguration(configuration, providers: options.providers, environment: adapterEnvironment), providers: options.providers,
+        adapterEnvironment: adapterEnvironment, configPath: options.configPath, environment: options.environment)
     let dispatcher = Dispatcher(
         store: store, client: client, configuration: dispatcherConfiguration,
         apiKey: { [state] channel in state.loaded.value.apiKey(channelID: channel) }, logger: logger)
@@ -140,7 +144,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
         services: storeServices + [
             HTTPClientService(client: httpClient),
             // Signing keys of providers that publish them (Bot Framework's OpenID metadata), cached and refreshed.
-            OpenIDKeyFetcher(client: httpClient, logger: logger),
+            OpenIDKeyFetcher(client: httpClient, directory: adapterEnvironment.keys, logger: logger),
             dispatcher,
         ],
         onServerRunning: { channel in

@@ -62,7 +62,7 @@ public final class ConfigReloader: Sendable {
         applied.server.idleTimeoutSeconds = old.server.idleTimeoutSeconds
         applied.store = old.store
         applied.store.dedupWindowHours = config.store.dedupWindowHours
-        state.loaded.replace(with: LoadedConfiguration(applied, providers: state.providers))
+        state.loaded.replace(with: LoadedConfiguration(applied, providers: state.providers, environment: state.adapterEnvironment))
         client.setTimeout(applied.upstream.timeoutSeconds)
         client.setBaseURL(applied.upstream.baseURL)
         dispatcher.update(configuration: .init(upstream: applied.upstream, store: applied.store, chatbots: applied.distinctChatbots))

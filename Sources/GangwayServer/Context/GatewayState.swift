@@ -12,13 +12,14 @@ public struct LoadedConfiguration: Sendable {
     public let configuration: GangwayConfiguration
     public let channels: [String: Channel]
 
-    public init(_ configuration: GangwayConfiguration, providers: ProviderRegistry) {
+    /// - Parameter environment: what the adapters share (the gateway's keys and memory).
+    public init(_ configuration: GangwayConfiguration, providers: ProviderRegistry, environment: AdapterEnvironment) {
         self.configuration = configuration
         var channels: [String: Channel] = [:]
         for ch in configuration.channels {
             // The loader has checked that every provider exists.
             guard let d = providers[ch.provider] else { continue }
-            channels[ch.id] = Channel(configuration: ch, adapter: d.adapter(for: ch))
+            channels[ch.id] = Channel(configuration: ch, adapter: d.adapter(for: ch, environment: environment))
         }
         self.channels = channels
     }
@@ -39,14 +40,20 @@ public final class GatewayState: Sendable {
 
     public let loaded: Reloadable<LoadedConfiguration>
     public let providers: ProviderRegistry
+    /// What every channel's adapter shares, across reloads: signing keys, memory.
+    public let adapterEnvironment: AdapterEnvironment
     /// The file `POST /admin/reload` reads again (nil: reload is refused).
     public let configPath: String?
     public let environment: [String: String]
     private let phase = Atomic<Int>(Phase.starting.rawValue)
 
-    public init(loaded: LoadedConfiguration, providers: ProviderRegistry, configPath: String?, environment: [String: String]) {
+    public init(
+        loaded: LoadedConfiguration, providers: ProviderRegistry, adapterEnvironment: AdapterEnvironment, configPath: String?,
+        environment: [String: String]
+    ) {
         self.loaded = Reloadable(loaded)
         self.providers = providers
+        self.adapterEnvironment = adapterEnvironment
         self.configPath = configPath
         self.environment = environment
     }

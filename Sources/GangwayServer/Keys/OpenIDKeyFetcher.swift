@@ -11,15 +11,15 @@ import ServiceLifecycle
 /// `jwks_uri` and stores the key set. Refreshes every 24 h, and early (at most once a minute per
 /// URL) when an adapter met an unknown `kid`.
 ///
-/// Not yet wired: add it to the application's services (after ``HTTPClientService``) in
-/// `buildApplication`.
+/// The directory is the gateway's ``AdapterEnvironment/keys``; `buildGateway` runs this service
+/// after ``HTTPClientService``.
 public struct OpenIDKeyFetcher: Service {
     let client: HTTPClient
     let directory: KeyDirectory
     let pollInterval: Duration
     let logger: Logger
 
-    public init(client: HTTPClient, directory: KeyDirectory = .shared, pollInterval: Duration = .seconds(5), logger: Logger) {
+    public init(client: HTTPClient, directory: KeyDirectory, pollInterval: Duration = .seconds(5), logger: Logger) {
         self.client = client
         self.directory = directory
         self.pollInterval = pollInterval

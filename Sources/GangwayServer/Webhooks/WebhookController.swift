@@ -114,7 +114,7 @@ struct WebhookController: Sendable {
             logger.debug("authentic webhook with nothing to forward: ignored")
             return Self.response(adapter.acknowledgement(for: inbound))
         }
-        if config.delivery == .direct, let voice = adapter as? any VoiceChannelAdapter, calls.contains(where: \.needsVoiceReply) {
+        if config.delivery == .direct, let voice = adapter.voiceReplies, calls.contains(where: \.needsVoiceReply) {
             return await direct(calls, voice: voice, inbound: inbound, channel: config, apiKey: loaded.apiKey(channelID: config.id), logger: logger.logger)
         }
         let deliveries = calls.map { NewDelivery(call: $0, channel: config) }
@@ -165,8 +165,7 @@ struct WebhookController: Sendable {
             if fellBack { break }
         }
         count(channel.id, channel.provider, fellBack ? "fallback" : "answered")
-        let base = inbound.url.range(of: "/webhooks/").map { String(inbound.url[..<$0.lowerBound]) } ?? ""
-        let callback = "\(base)/webhooks/\(channel.id)/gather"
+        let callback = VoiceRoutes.callbackURL(requestURL: inbound.url, channelID: channel.id)
         return Self.response(voice.render(actions, for: inbound, callbackURL: callback))
     }
 
