@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 
+step "house style: swift format lint (.swift-format)"
+swift format lint --strict --recursive --parallel Sources adapters Fuzz Tests Package.swift
+
 step "a throwaway PostgreSQL for the store contract suite and the multi-replica test"
 eval "$(scripts/postgres.sh)"
 trap 'scripts/postgres.sh stop "$GANGWAY_TEST_POSTGRES_DIR"' EXIT

@@ -19,7 +19,8 @@ public struct ProviderBench: Sendable {
     /// The same provider with other channel values (another secret, another setting).
     public func with(channel: ChannelConfiguration) -> ProviderBench {
         ProviderBench(
-            descriptor: descriptor, channel: channel, adapter: descriptor.adapter(for: channel, environment: BotFrameworkTestKey.environment), samples: samples, webhookURL: webhookURL)
+            descriptor: descriptor, channel: channel, adapter: descriptor.adapter(for: channel, environment: BotFrameworkTestKey.environment), samples: samples,
+            webhookURL: webhookURL)
     }
 
     /// Signs `request` as the provider would for `channel` (this bench's own by default):
@@ -82,7 +83,8 @@ public enum DemoBench {
             guard !samples.isEmpty else { throw LoadError(description: "adapters/\(name)/samples has no sample") }
             benches.append(
                 ProviderBench(
-                    descriptor: descriptor, channel: channel, adapter: descriptor.adapter(for: channel, environment: BotFrameworkTestKey.environment), samples: samples,
+                    descriptor: descriptor, channel: channel, adapter: descriptor.adapter(for: channel, environment: BotFrameworkTestKey.environment),
+                    samples: samples,
                     webhookURL: config.server.webhookURL(channelID: channel.id)))
         }
         return benches

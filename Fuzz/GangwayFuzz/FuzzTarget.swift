@@ -57,7 +57,8 @@ extension UpstreamEnvelope {
         let reference = Array(encodedByFoundation())
         guard bytes == reference else {
             return FuzzFinding(
-                "\(context()): the envelope differs from JSONEncoder's:\n  ours: \(String(decoding: bytes.prefix(400), as: UTF8.self))\n  JSONEncoder: \(String(decoding: reference.prefix(400), as: UTF8.self))")
+                "\(context()): the envelope differs from JSONEncoder's:\n  ours: \(String(decoding: bytes.prefix(400), as: UTF8.self))\n  JSONEncoder: \(String(decoding: reference.prefix(400), as: UTF8.self))"
+            )
         }
         guard (try? UpstreamEnvelope.decode(Data(bytes))) == self else {
             return FuzzFinding("\(context()): the envelope does not decode to itself: \(String(decoding: bytes.prefix(300), as: UTF8.self))")

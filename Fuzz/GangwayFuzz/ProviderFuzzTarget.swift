@@ -155,7 +155,10 @@ public enum ProviderFuzzTarget {
                 ("svix-signature", hostile), ("authorization", "Bearer " + hostile), ("x-twilio-webhooks-signature-settings", "HMAC_SHA256"),
                 ("x-sinch-webhook-signature-algorithm", hostile), ("content-type", hostile), ("x-forwarded-host", hostile),
             ]
-            for i in 0..<(1 + parameter % 3) { let e = extras[(parameter + i * 3) % extras.count]; headers.add(e.0, e.1) }
+            for i in 0..<(1 + parameter % 3) {
+                let e = extras[(parameter + i * 3) % extras.count]
+                headers.add(e.0, e.1)
+            }
             request.headers = headers
         case .unsignedBody:
             request.body = rawBody

@@ -30,7 +30,8 @@ public enum VoiceAnswerFuzzTarget {
             else { return nil }
             return (bench.name, voice, bench.signed(start, now: ProviderFuzzTarget.signedAt), bench.webhookURL + "/gather")
         }
-        let huge = "{\"actions\":[{\"say\":\"" + String(repeating: "ä<", count: 50_000) + "\"},{\"listen\":{\"language\":\""
+        let huge =
+            "{\"actions\":[{\"say\":\"" + String(repeating: "ä<", count: 50_000) + "\"},{\"listen\":{\"language\":\""
             + String(repeating: "\\\"", count: 1000) + "\"}}]}"
         return FuzzTarget(name: "voice-answer", seeds: (seeds + [huge]).map { Array($0.utf8) }) { input in
             let actions = VoiceAction.parse(input) ?? VoiceAction.fallback(nil)
@@ -65,7 +66,8 @@ public enum VoiceAnswerFuzzTarget {
             let start = text.index(text.startIndex, offsetBy: max(0, column - 120), limitedBy: text.endIndex) ?? text.startIndex
             let end = text.index(start, offsetBy: 240, limitedBy: text.endIndex) ?? text.endIndex
             return FuzzFinding(
-                "voice-answer: \(provider) rendered XML that does not parse (\(parser.parserError.map { "\($0)" } ?? "?") at column \(parser.columnNumber)): …\(text[start..<end])…")
+                "voice-answer: \(provider) rendered XML that does not parse (\(parser.parserError.map { "\($0)" } ?? "?") at column \(parser.columnNumber)): …\(text[start..<end])…"
+            )
         }
         for value in delegate.timeouts where Int(value) == nil {
             return FuzzFinding("voice-answer: \(provider) wrote a timeout \(value) (not a whole number)")

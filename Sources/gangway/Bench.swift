@@ -74,7 +74,12 @@ struct Bench: AsyncParsableCommand {
                     _ = try await response.body.collect(upTo: 1 << 16)
                     let ms = Double((ContinuousClock.now - t0).components.attoseconds) / 1e15 + Double((ContinuousClock.now - t0).components.seconds) * 1000
                     state.results.withLock {
-                        if response.status == .ok { $0.ok += 1; $0.latencies.append(ms) } else { $0.failed += 1 }
+                        if response.status == .ok {
+                            $0.ok += 1
+                            $0.latencies.append(ms)
+                        } else {
+                            $0.failed += 1
+                        }
                     }
                 } catch {
                     state.results.withLock { $0.failed += 1 }

@@ -9,7 +9,9 @@ struct CheckConfig: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        say("\(options.path): OK, \(config.channels.count) channel\(config.channels.count == 1 ? "" : "s"), store \(config.store.driver.rawValue), upstream \(config.upstream.baseURL)")
+        say(
+            "\(options.path): OK, \(config.channels.count) channel\(config.channels.count == 1 ? "" : "s"), store \(config.store.driver.rawValue), upstream \(config.upstream.baseURL)"
+        )
         for ch in config.channels {
             say(
                 "  \(ch.id)\t\(ch.provider)\t\(ch.delivery.rawValue)\t\(ch.verification.rawValue)\t/webhooks/\(ch.id)\t\(config.server.webhookURL(channelID: ch.id))"

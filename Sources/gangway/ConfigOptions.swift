@@ -1,5 +1,5 @@
-import ArgumentParser
 import Adapters
+import ArgumentParser
 import Foundation
 import GangwayCore
 

@@ -1,5 +1,5 @@
-import ArgumentParser
 import Adapters
+import ArgumentParser
 import Foundation
 import GangwayCore
 import GangwayDelivery
@@ -80,9 +80,9 @@ struct Serve: AsyncParsableCommand {
     /// so that `server.maxConnections` and not the kernel decides how many sockets are held.
     static func raiseOpenFileLimit(logger: Logger) {
         var limit = rlimit()
-        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        guard getrlimit(openFileLimitResource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = limit.rlim_max
-        if setrlimit(RLIMIT_NOFILE_VALUE, &limit) != 0 {
+        if setrlimit(openFileLimitResource, &limit) != 0 {
             logger.warning("could not raise the open file limit", metadata: ["gangway.errno": "\(errno)"])
         }
     }
@@ -90,8 +90,8 @@ struct Serve: AsyncParsableCommand {
 
 #if canImport(Glibc)
 import Glibc
-private let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+private let openFileLimitResource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
 #else
 import Darwin
-private let RLIMIT_NOFILE_VALUE = RLIMIT_NOFILE
+private let openFileLimitResource = RLIMIT_NOFILE
 #endif

@@ -36,7 +36,8 @@ struct Simulate: AsyncParsableCommand {
         } else if descriptor.isVoice {
             // A whole call: its start, each turn, its end.
             let ends: Set<String> = ["/status", "/disconnect"]
-            plan = samples.filter { $0.subpath.isEmpty } + samples.filter { !$0.subpath.isEmpty && !ends.contains($0.subpath) }
+            plan =
+                samples.filter { $0.subpath.isEmpty } + samples.filter { !$0.subpath.isEmpty && !ends.contains($0.subpath) }
                 + samples.filter { ends.contains($0.subpath) }
         } else {
             let preferred = samples.first(where: { $0.name == "text" }) ?? samples.first(where: { $0.name == "sms" }) ?? samples.first

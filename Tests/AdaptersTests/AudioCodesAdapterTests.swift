@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct AudioCodesAdapterTests {
     static let conversation = "c7a4f3e2-5b1d-4e8f-9a0c-2d3e4f5a6b7c"
-    static let samples = ["start.json", "activities-1-start.json", "activities-2-speech.json", "activities-3-dtmf.json", "activities-4-speech.json", "disconnect.json"]
+    static let samples = [
+        "start.json", "activities-1-start.json", "activities-2-speech.json", "activities-3-dtmf.json", "activities-4-speech.json", "disconnect.json",
+    ]
     let ch = channel("audiocodes", secrets: ["token": "cc-tok-audiocodes-test"])
     let base = "https://hooks.example.com/webhooks/ch_audiocodes"
 
@@ -64,9 +66,10 @@ import Testing
         #expect(try a.handshake(validate)?.bodyText == #"{"type":"ac-bot-api","success":true}"#)
         let created = try #require(try a.handshake(try request("start.json")))
         #expect(created.contentType == "application/json")
-        #expect(created.bodyText == """
-            {"activitiesURL":"\(base)/activities","refreshURL":"\(base)/refresh","disconnectURL":"\(base)/disconnect","expiresSeconds":120}
-            """)
+        #expect(
+            created.bodyText == """
+                {"activitiesURL":"\(base)/activities","refreshURL":"\(base)/refresh","disconnectURL":"\(base)/disconnect","expiresSeconds":120}
+                """)
         var refresh = try request("disconnect.json")
         refresh.subpath = "/refresh"
         #expect(try a.handshake(refresh)?.bodyText == #"{"expiresSeconds":120}"#)
@@ -115,7 +118,8 @@ import Testing
 
     @Test func severalActivitiesInOnePostAndUnknownConversations() throws {
         let a = try voice()
-        let body = #"{"conversation":"other-conv","activities":[{"id":"x1","type":"event","name":"speechHypothesis","value":"ja"},{"id":"x2","type":"message","text":"ja"},{"id":"x3","type":"event","name":"noUserInput"},{"id":"x4","type":"event","name":"hangup"}]}"#
+        let body =
+            #"{"conversation":"other-conv","activities":[{"id":"x1","type":"event","name":"speechHypothesis","value":"ja"},{"id":"x2","type":"message","text":"ja"},{"id":"x3","type":"event","name":"noUserInput"},{"id":"x4","type":"event","name":"hangup"}]}"#
         var r = try signed(ch, body: Array(body.utf8), contentType: "application/json", url: base + "/activities")
         r.subpath = "/activities"
         let calls = try a.normalize(r)
@@ -130,20 +134,23 @@ import Testing
         var turn = try request("activities-2-speech.json")
         turn.receivedAt = Date(timeIntervalSince1970: 1_795_000_000)
         let reply = try voice().render(
-            [.say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
-             .listen(timeoutSeconds: 4, language: "de-DE", hints: ["Termin", "Absage"]), .transfer(to: "+4930123456"), .hangup,
-             .say(text: "never said", language: nil)],
+            [
+                .say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
+                .listen(timeoutSeconds: 4, language: "de-DE", hints: ["Termin", "Absage"]), .transfer(to: "+4930123456"), .hangup,
+                .say(text: "never said", language: nil),
+            ],
             for: turn, callbackURL: base + "/gather")
         #expect(reply.contentType == "application/json")
         let parsed = try JSONValue.parse(reply.body)
         let id = String(try #require(parsed[path: "activities"]?[0]?["id"]?.string).dropLast(2))
-        #expect(reply.bodyText == """
-            {"activities":[{"id":"\(id)-1","timestamp":"2026-11-18T11:06:40Z","type":"message","text":"Hallo & <willkommen>","language":"de-DE"},\
-            {"id":"\(id)-2","timestamp":"2026-11-18T11:06:40Z","type":"event","name":"playUrl","activityParams":{"playUrlUrl":"https://e.x/a.mp3"}},\
-            {"id":"\(id)-3","timestamp":"2026-11-18T11:06:40Z","type":"event","name":"config","sessionParams":{"userNoInputTimeoutMS":4000,"userNoInputSendEvent":true,"language":"de-DE","sttContextPhrases":["Termin","Absage"]}},\
-            {"id":"\(id)-4","timestamp":"2026-11-18T11:06:40Z","type":"event","name":"transfer","activityParams":{"transferTarget":"tel:+4930123456"}},\
-            {"id":"\(id)-5","timestamp":"2026-11-18T11:06:40Z","type":"event","name":"hangup"}]}
-            """)
+        #expect(
+            reply.bodyText == """
+                {"activities":[{"id":"\(id)-1","timestamp":"2026-11-18T11:06:40Z","type":"message","text":"Hallo & <willkommen>","language":"de-DE"},\
+                {"id":"\(id)-2","timestamp":"2026-11-18T11:06:40Z","type":"event","name":"playUrl","activityParams":{"playUrlUrl":"https://e.x/a.mp3"}},\
+                {"id":"\(id)-3","timestamp":"2026-11-18T11:06:40Z","type":"event","name":"config","sessionParams":{"userNoInputTimeoutMS":4000,"userNoInputSendEvent":true,"language":"de-DE","sttContextPhrases":["Termin","Absage"]}},\
+                {"id":"\(id)-4","timestamp":"2026-11-18T11:06:40Z","type":"event","name":"transfer","activityParams":{"transferTarget":"tel:+4930123456"}},\
+                {"id":"\(id)-5","timestamp":"2026-11-18T11:06:40Z","type":"event","name":"hangup"}]}
+                """)
         // The same request renders the same ids (a retry), and "listen again" alone adds nothing.
         #expect(try voice().render([.say(text: "Hallo & <willkommen>", language: "de-DE")], for: turn, callbackURL: "").bodyText.contains("\"id\":\"\(id)-1\""))
         #expect(try voice().render(VoiceAction.listenAgain, for: turn, callbackURL: "").bodyText == #"{"activities":[]}"#)

@@ -22,10 +22,13 @@ import Testing
     @Test func currentBirdHMACVerifies() throws {
         let a = try adapter(for: ch)
         let body = try sample("bird", "text.json")
-        let good = request(body, headers: [("messagebird-signature", BirdSDKVectors.hmacSignature), ("messagebird-request-timestamp", BirdSDKVectors.timestamp)])
+        let good = request(
+            body, headers: [("messagebird-signature", BirdSDKVectors.hmacSignature), ("messagebird-request-timestamp", BirdSDKVectors.timestamp)])
         try a.verify(good)
         // The URL is signed: another query (or a publicURL that differs) fails.
-        expectUnauthorized { try a.verify(request(body, headers: good.headers.fields.map { ($0.name, $0.value) }, url: "https://hooks.example.com/webhooks/channel_bird")) }
+        expectUnauthorized {
+            try a.verify(request(body, headers: good.headers.fields.map { ($0.name, $0.value) }, url: "https://hooks.example.com/webhooks/channel_bird"))
+        }
         expectUnauthorized { try a.verify(good.replacingHeader("messagebird-request-timestamp", with: nil)) }
         expectUnauthorized { try a.verify(good.replacingHeader("messagebird-request-timestamp", with: "1764064801")) }
         expectUnauthorized { try a.verify(good.replacingHeader("messagebird-signature", with: "AAAA")) }
@@ -39,10 +42,12 @@ import Testing
     @Test func standardWebhooksVerify() throws {
         let a = try adapter(for: ch)
         let body = try sample("bird", "text.json")
-        let good = request(body, headers: [
-            ("webhook-id", BirdSDKVectors.standardWebhooksID), ("webhook-timestamp", BirdSDKVectors.timestamp),
-            ("webhook-signature", BirdSDKVectors.standardWebhooksSignature),
-        ])
+        let good = request(
+            body,
+            headers: [
+                ("webhook-id", BirdSDKVectors.standardWebhooksID), ("webhook-timestamp", BirdSDKVectors.timestamp),
+                ("webhook-signature", BirdSDKVectors.standardWebhooksSignature),
+            ])
         try a.verify(good)
         expectUnauthorized { try a.verify(good.replacingHeader("webhook-id", with: "msg_other")) }
         expectUnauthorized { try a.verify(request(body, headers: good.headers.fields.map { ($0.name, $0.value) }, at: now.addingTimeInterval(-301))) }
@@ -56,8 +61,11 @@ import Testing
         var tampered = good
         tampered.body[40] ^= 0x01
         expectUnauthorized { try a.verify(tampered) }  // payload_hash
-        expectUnauthorized { try a.verify(request(body, headers: [("MessageBird-Signature-JWT", BirdSDKVectors.jwt)], url: "https://evil.example.com/x", at: now)) }  // url_hash
-        expectUnauthorized { try a.verify(request(body, headers: [("MessageBird-Signature-JWT", BirdSDKVectors.jwt)], at: now.addingTimeInterval(3600))) }  // exp
+        expectUnauthorized {
+            try a.verify(request(body, headers: [("MessageBird-Signature-JWT", BirdSDKVectors.jwt)], url: "https://evil.example.com/x", at: now))
+        }  // url_hash
+        // exp
+        expectUnauthorized { try a.verify(request(body, headers: [("MessageBird-Signature-JWT", BirdSDKVectors.jwt)], at: now.addingTimeInterval(3600))) }
         let parts = BirdSDKVectors.jwt.split(separator: ".")
         expectUnauthorized { try a.verify(request(body, headers: [("MessageBird-Signature-JWT", "\(parts[0]).\(parts[1]).AAAA")])) }
         // alg none is never accepted.
@@ -82,7 +90,10 @@ import Testing
         #expect(c.kind == .handle)
         #expect(c.key == "5f8c3b1e-8d0a-4b8e-9a52-0d1f7c9e2a41")
         #expect(c.providerId == "+4915112345678")
-        #expect(c.message == InboundMessage(id: "5f8c3b1e-8d0a-4b8e-9a52-0d1f7c9e2a41", type: .text, text: "Hallo, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00.858Z"))
+        #expect(
+            c.message
+                == InboundMessage(
+                    id: "5f8c3b1e-8d0a-4b8e-9a52-0d1f7c9e2a41", type: .text, text: "Hallo, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00.858Z"))
         #expect(c.contact?.name == "Max Example")
         #expect(c.provider == ProviderInfo(name: "bird", recipientId: "+4930123456", event: "whatsapp"))
     }

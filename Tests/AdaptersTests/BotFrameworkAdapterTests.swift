@@ -12,11 +12,18 @@ import _CryptoExtras
     static let stranger = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
     static let installKeys: Void = {
         let p = try! signer.publicKey.getKeyPrimitives()
-        let jwks = JSONValue.object([("keys", .array([.object([
-            ("kty", .string("RSA")), ("use", .string("sig")), ("kid", .string("test-key-1")),
-            ("n", .string(JWT.base64URL(p.modulus))), ("e", .string(JWT.base64URL(p.publicExponent))),
-            ("endorsements", .array([.string("msteams"), .string("webchat")])),
-        ])]))])
+        let jwks = JSONValue.object([
+            (
+                "keys",
+                .array([
+                    .object([
+                        ("kty", .string("RSA")), ("use", .string("sig")), ("kid", .string("test-key-1")),
+                        ("n", .string(JWT.base64URL(p.modulus))), ("e", .string(JWT.base64URL(p.publicExponent))),
+                        ("endorsements", .array([.string("msteams"), .string("webchat")])),
+                    ])
+                ])
+            )
+        ])
         testEnvironment.keys.update(metadataURL, keys: KeySet(jwks: jwks))
     }()
 
@@ -56,7 +63,8 @@ import _CryptoExtras
         // Tests/e2e/sdk_vectors_botframework.py: PyJWT-signed channel tokens that Microsoft's
         // botframework-connector accepted for the same activity, key (JWK n, e) and app id.
         let url = "https://login.test.invalid/sdk-vectors/openidconfiguration"
-        let key = try #require(KeySet.Key(id: BotFrameworkSDKVectors.keyID, n: BotFrameworkSDKVectors.n, e: BotFrameworkSDKVectors.e, endorsements: ["msteams", "webchat"]))
+        let key = try #require(
+            KeySet.Key(id: BotFrameworkSDKVectors.keyID, n: BotFrameworkSDKVectors.n, e: BotFrameworkSDKVectors.e, endorsements: ["msteams", "webchat"]))
         testEnvironment.keys.update(url, keys: KeySet([key]))
         let a = try adapter(for: channel("botframework", secrets: ["appId": BotFrameworkSDKVectors.appID], settings: ["openIdMetadataURL": url]))
         #expect(BotFrameworkSDKVectors.all.count == 8)
@@ -85,9 +93,10 @@ import _CryptoExtras
         // Entra ID issuers only with a metadata URL of their own, never with Bot Framework's default one.
         // (Fixture changed for issue 12: an Emulator v2 token of a tenant in the SDK's list, issued to this bot.)
         let entra = "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0"
-        try a.verify(try request("text.json") { activity, now in
-            try token(for: activity, at: now, iss: entra, extra: [("ver", .string("2.0")), ("azp", .string(Self.appID))])
-        })
+        try a.verify(
+            try request("text.json") { activity, now in
+                try token(for: activity, at: now, iss: entra, extra: [("ver", .string("2.0")), ("azp", .string(Self.appID))])
+            })
         expectUnauthorized { try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, expiresIn: -301) }) }
         expectUnauthorized { try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, kid: "rotated-away") }) }
         expectUnauthorized { try a.verify(try request("text.json") { activity, now in try token(for: activity, at: now, key: Self.stranger) }) }
@@ -109,9 +118,10 @@ import _CryptoExtras
         let v1 = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"
         let v2 = "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0"
         func verify(iss: String, aud: String = Self.appID, _ claims: [(String, String)]) throws {
-            try a.verify(try request("text.json") { activity, now in
-                try token(for: activity, at: now, iss: iss, aud: aud, extra: claims.map { ($0.0, JSONValue.string($0.1)) })
-            })
+            try a.verify(
+                try request("text.json") { activity, now in
+                    try token(for: activity, at: now, iss: iss, aud: aud, extra: claims.map { ($0.0, JSONValue.string($0.1)) })
+                })
         }
         // Any other tenant, even with every claim naming this bot: anyone can get such a token.
         let attacker = "0badc0de-0000-4000-8000-00000000a77c"
@@ -181,7 +191,8 @@ import _CryptoExtras
         #expect(c.kind == .handle)
         #expect(c.key == "1795000000123")
         #expect(c.providerId == "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw")
-        #expect(c.message == InboundMessage(id: "1795000000123", type: .text, text: "Hi bot, what are your opening hours?", timestamp: "2026-11-24T10:00:00.123Z"))
+        #expect(
+            c.message == InboundMessage(id: "1795000000123", type: .text, text: "Hi bot, what are your opening hours?", timestamp: "2026-11-24T10:00:00.123Z"))
         #expect(c.contact == InboundContact(name: "Megan Bowen", locale: "en-US"))
         #expect(c.provider == ProviderInfo(name: "botframework", recipientId: "28:00000000-0000-0000-0000-000000000abc"))
     }
@@ -189,9 +200,12 @@ import _CryptoExtras
     @Test func attachmentsCardSubmitsAndReactions() throws {
         let file = try #require(try calls("attachment.json").first)
         #expect(file.message?.type == .image)
-        #expect(file.message?.media == [.init(
-            url: "https://webchat.botframework.com/attachments/4Xq9dTn2Kb1-eu/0000002/0/screenshot.png?t=AbCdEf", mimeType: "image/png",
-            filename: "screenshot.png")])
+        #expect(
+            file.message?.media == [
+                .init(
+                    url: "https://webchat.botframework.com/attachments/4Xq9dTn2Kb1-eu/0000002/0/screenshot.png?t=AbCdEf", mimeType: "image/png",
+                    filename: "screenshot.png")
+            ])
         #expect(file.contact == InboundContact(name: "Guest", locale: "de-DE"))
 
         let submit = try #require(try calls("card-submit.json").first)

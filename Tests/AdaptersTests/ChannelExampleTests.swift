@@ -55,7 +55,9 @@ import Testing
 @Suite struct ReplyTokenTests {
     @Test func lineAndDiscordCarryTheirReplyTokens() throws {
         let line = channel("line", secrets: ["channelSecret": "s"])
-        let body = Array(#"{"destination":"U1","events":[{"type":"message","mode":"active","timestamp":1764064800000,"webhookEventId":"01E1","deliveryContext":{"isRedelivery":false},"replyToken":"rt-123","source":{"type":"user","userId":"U9"},"message":{"id":"1","type":"text","text":"hi"}}]}"#.utf8)
+        let body = Array(
+            #"{"destination":"U1","events":[{"type":"message","mode":"active","timestamp":1764064800000,"webhookEventId":"01E1","deliveryContext":{"isRedelivery":false},"replyToken":"rt-123","source":{"type":"user","userId":"U9"},"message":{"id":"1","type":"text","text":"hi"}}]}"#
+                .utf8)
         let calls = try adapter(for: line).normalize(try signed(line, body: body, contentType: "application/json"))
         #expect(calls.first?.provider.replyToken == "rt-123")
         let envelope = UpstreamEnvelope(call: try #require(calls.first), channel: line)

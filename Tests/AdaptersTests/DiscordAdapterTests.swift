@@ -83,9 +83,15 @@ import Testing
         #expect(c.kind == .handle)
         #expect(c.key == "1442817087897600001")
         #expect(c.providerId == "80351110224678912")
-        #expect(c.message == InboundMessage(id: "1442817087897600001", type: .postback, text: "Habt ihr heute offen?", timestamp: "2025-11-25T10:00:00Z", payload: "ask"))
+        #expect(
+            c.message
+                == InboundMessage(id: "1442817087897600001", type: .postback, text: "Habt ihr heute offen?", timestamp: "2025-11-25T10:00:00Z", payload: "ask"))
         #expect(c.contact == InboundContact(name: "Max Example", username: "maxexample", locale: "de"))
-        #expect(c.provider == ProviderInfo(name: "discord", recipientId: "290926798999357250", event: "APPLICATION_COMMAND", replyToken: "aW50ZXJhY3Rpb246MTE4MTIzNDU2Nzg5MDEyMzQ1NjpleGFtcGxlLXRva2Vu"))
+        #expect(
+            c.provider
+                == ProviderInfo(
+                    name: "discord", recipientId: "290926798999357250", event: "APPLICATION_COMMAND",
+                    replyToken: "aW50ZXJhY3Rpb246MTE4MTIzNDU2Nzg5MDEyMzQ1NjpleGFtcGxlLXRva2Vu"))
         #expect(a.acknowledgement(for: req) == .json(#"{"type":5}"#))
     }
 

@@ -46,8 +46,10 @@ import Testing
             kind: .handle, key: "k", providerId: tricky, callee: "+1 555",
             message: InboundMessage(
                 id: "m", type: .location, text: tricky, timestamp: "2026-11-26T10:00:00Z",
-                media: [InboundMessage.Media(id: "1", url: "https://x/y?z=1&a=b", mimeType: "image/png", caption: tricky, filename: "a b.png"),
-                        InboundMessage.Media()],
+                media: [
+                    InboundMessage.Media(id: "1", url: "https://x/y?z=1&a=b", mimeType: "image/png", caption: tricky, filename: "a b.png"),
+                    InboundMessage.Media(),
+                ],
                 location: .init(latitude: 52.520008, longitude: -0.1, name: "n", address: "a"),
                 contacts: [.init(name: "c", phones: ["+1", "+2"]), .init(), .init(name: nil, phones: [])],
                 payload: "{\"a\":1}", replyTo: "r", confidence: 0.87),
@@ -67,7 +69,9 @@ import Testing
     }
 
     @Test func timestampsMatchFoundation() {
-        let values: [Double] = [0, 1, 59.999, 86_399, 86_400, 951_782_400, 1_764_151_200, 1_764_151_200.75, 4_102_444_799, -1, -86_401, -2_208_988_800, 253_402_300_799]
+        let values: [Double] = [
+            0, 1, 59.999, 86_399, 86_400, 951_782_400, 1_764_151_200, 1_764_151_200.75, 4_102_444_799, -1, -86_401, -2_208_988_800, 253_402_300_799,
+        ]
         for v in values {
             #expect(Timestamps.iso8601(unixSeconds: v) == Date(timeIntervalSince1970: v).formatted(.iso8601), "\(v)")
         }

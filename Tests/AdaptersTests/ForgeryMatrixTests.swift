@@ -100,9 +100,10 @@ import Testing
             let signed = b.request(sample)
             let fields = signed.headers.fields
             let upper = signed.with(headers: fields.map { ($0.name.uppercased(), $0.value) })
-            let mixed = signed.with(headers: fields.map { field in
-                (String(field.name.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element }), field.value)
-            })
+            let mixed = signed.with(
+                headers: fields.map { field in
+                    (String(field.name.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element }), field.value)
+                })
             #expect(b.verdict(upper) == .passed, "\(sample.file) with upper-case header names")
             #expect(b.verdict(mixed) == .passed, "\(sample.file) with mixed-case header names")
         }
@@ -172,7 +173,9 @@ import Testing
                 case .covered:
                     #expect(b.verdict(forged) == .refused(.unauthorized), "\(sample.file): byte \(i) changed")
                 case .partly:
-                    #expect(b.isHarmless(forged, authentic: signed), "\(sample.file): byte \(i) changed: \(b.verdict(forged)), calls \(String(describing: b.calls(forged)))")
+                    #expect(
+                        b.isHarmless(forged, authentic: signed),
+                        "\(sample.file): byte \(i) changed: \(b.verdict(forged)), calls \(String(describing: b.calls(forged)))")
                 case .no:
                     if b.verdict(forged) == .passed { passedCount += 1 }
                 }

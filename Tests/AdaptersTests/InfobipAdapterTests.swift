@@ -51,9 +51,11 @@ import Testing
         #expect(c.kind == .handle)
         #expect(c.key == "ABEGSRUjRWeJAhCa8g1tT6v3Kk5E")
         #expect(c.providerId == "4915123456789")
-        #expect(c.message == InboundMessage(
-            id: "ABEGSRUjRWeJAhCa8g1tT6v3Kk5E", type: .text, text: "Guten Tag, ist mein Paket unterwegs?",
-            timestamp: "2026-11-24T10:00:00.000+0000"))
+        #expect(
+            c.message
+                == InboundMessage(
+                    id: "ABEGSRUjRWeJAhCa8g1tT6v3Kk5E", type: .text, text: "Guten Tag, ist mein Paket unterwegs?",
+                    timestamp: "2026-11-24T10:00:00.000+0000"))
         #expect(c.contact == InboundContact(name: "Max Mustermann"))
         #expect(c.provider == ProviderInfo(name: "infobip", recipientId: "4930123456"))
     }

@@ -69,8 +69,9 @@ import Testing
     }
 
     @Test func pageObjectIsAcceptedToo() throws {
-        let body = Array(String(decoding: try sample("instagram", "text.json"), as: UTF8.self)
-            .replacingOccurrences(of: "\"object\":\"instagram\"", with: "\"object\":\"page\"").utf8)
+        let body = Array(
+            String(decoding: try sample("instagram", "text.json"), as: UTF8.self)
+                .replacingOccurrences(of: "\"object\":\"instagram\"", with: "\"object\":\"page\"").utf8)
         #expect(try adapter(for: ch).normalize(try signed(ch, body: body, contentType: "application/json")).count == 1)
     }
 }

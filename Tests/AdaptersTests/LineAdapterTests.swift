@@ -53,8 +53,12 @@ import Testing
         #expect(c.kind == .handle)
         #expect(c.key == "01H810YECXQQZ37VAXPF6H9E6T")
         #expect(c.providerId == "U4af4980629a0f3c1a1d3e8a6e4f2b8c7")
-        #expect(c.message == InboundMessage(id: "468789577898262530", type: .text, text: "こんにちは, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00Z"))
-        #expect(c.provider == ProviderInfo(name: "line", recipientId: "U9f3a1c2b4d5e6f708192a3b4c5d6e7f8", event: "message", replyToken: "38ef843bde154d9b91c21320ffd17a0f"))
+        #expect(
+            c.message == InboundMessage(id: "468789577898262530", type: .text, text: "こんにちは, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00Z"))
+        #expect(
+            c.provider
+                == ProviderInfo(
+                    name: "line", recipientId: "U9f3a1c2b4d5e6f708192a3b4c5d6e7f8", event: "message", replyToken: "38ef843bde154d9b91c21320ffd17a0f"))
     }
 
     @Test func batchKeepsLinesOrderAndMapsEachKind() throws {
@@ -62,7 +66,9 @@ import Testing
         #expect(calls.map(\.key) == (1...6).map { "01H810YECXQQZ37VAXPF6H9E6\($0)" })
         #expect(calls[0].message?.type == .image)
         #expect(calls[0].message?.media == [.init(id: "468789577898262531")])
-        #expect(calls[1].message?.location == .init(latitude: 35.65910807942215, longitude: 139.70372892916203, name: "Tokyo Tower", address: "4 Chome-2-8 Shibakoen, Minato City, Tokyo"))
+        #expect(
+            calls[1].message?.location
+                == .init(latitude: 35.65910807942215, longitude: 139.70372892916203, name: "Tokyo Tower", address: "4 Chome-2-8 Shibakoen, Minato City, Tokyo"))
         #expect(calls[2].message?.type == .postback)
         #expect(calls[2].message?.payload == "action=book&slot=10")
         #expect(calls[2].provider.event == "postback")

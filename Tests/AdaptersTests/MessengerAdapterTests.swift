@@ -67,14 +67,17 @@ import Testing
         let calls = try calls("batch.json")
         #expect(calls.map(\.key) == ["m_batch_1", "m_batch_2", "m_batch_3", "m_batch_4", "m_batch_5"])
         #expect(calls[0].message?.type == .image)
-        #expect(calls[0].message?.media?.map(\.url) == [
-            "https://scontent.xx.fbcdn.net/v/t1.15752-9/photo.jpg", "https://scontent.xx.fbcdn.net/v/t1.15752-9/photo2.jpg",
-        ])
+        #expect(
+            calls[0].message?.media?.map(\.url) == [
+                "https://scontent.xx.fbcdn.net/v/t1.15752-9/photo.jpg", "https://scontent.xx.fbcdn.net/v/t1.15752-9/photo2.jpg",
+            ])
         #expect(calls[1].message?.type == .postback)
         #expect(calls[1].message?.payload == "BOOK_YES")
         #expect(calls[1].message?.text == "Ja, bitte")
         #expect(calls[1].message?.replyTo == "m_bot_question")
-        #expect(calls[2].message == InboundMessage(id: "m_batch_3", type: .postback, text: "Get Started", timestamp: "2025-11-25T10:01:20Z", payload: "GET_STARTED"))
+        #expect(
+            calls[2].message == InboundMessage(id: "m_batch_3", type: .postback, text: "Get Started", timestamp: "2025-11-25T10:01:20Z", payload: "GET_STARTED")
+        )
         #expect(calls[2].provider.event == "postback")
         #expect(calls[3].providerId == "7123456789012345")
         #expect(calls[3].message?.type == .document)

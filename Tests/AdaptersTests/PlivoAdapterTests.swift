@@ -100,10 +100,11 @@ import Testing
         #expect(c.key == "2b1c0e5e-0d2c-11f0-9c3a-0242ac110003")
         #expect(c.message?.text == "Photo of the damaged parcel")
         #expect(c.message?.type == .document)
-        #expect(c.message?.media?.map(\.url) == [
-            "https://media.plivo.com/Account/MAXXXXXXXXXXXXXXXXXX/Message/2b1c0e5e-0d2c-11f0-9c3a-0242ac110003/Media/1",
-            "https://media.plivo.com/Account/MAXXXXXXXXXXXXXXXXXX/Message/2b1c0e5e-0d2c-11f0-9c3a-0242ac110003/Media/2",
-        ])
+        #expect(
+            c.message?.media?.map(\.url) == [
+                "https://media.plivo.com/Account/MAXXXXXXXXXXXXXXXXXX/Message/2b1c0e5e-0d2c-11f0-9c3a-0242ac110003/Media/1",
+                "https://media.plivo.com/Account/MAXXXXXXXXXXXXXXXXXX/Message/2b1c0e5e-0d2c-11f0-9c3a-0242ac110003/Media/2",
+            ])
     }
 
     @Test func whatsappMediaAndButtons() throws {
@@ -201,4 +202,3 @@ import Testing
         #expect(a.acknowledgement(for: try request("text.form")).status == 200)
     }
 }
-

@@ -108,19 +108,23 @@ import Testing
     @Test func rendersPlivoXMLAsPlivosOwnBuilderDoes() throws {
         let callback = base + "/gather"
         let reply = try voice().render(
-            [.say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
-             .listen(timeoutSeconds: 5, language: "de-DE", hints: ["Termin", "Absage"]), .transfer(to: "+4930123456"), .hangup],
+            [
+                .say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
+                .listen(timeoutSeconds: 5, language: "de-DE", hints: ["Termin", "Absage"]), .transfer(to: "+4930123456"), .hangup,
+            ],
             for: try request("start.form"), callbackURL: callback)
         #expect(reply.contentType?.hasPrefix("text/xml") == true)
         #expect(reply.bodyText == PlivoVoiceSDKVectors.renderedXML)
-        #expect(reply.bodyText == """
-            <Response><Speak language="de-DE">Hallo &amp; &lt;willkommen&gt;</Speak><Play>https://e.x/a.mp3</Play>\
-            <GetInput action="https://hooks.example.com/webhooks/ch_plivo-voice/gather" method="POST" inputType="speech dtmf" executionTimeout="5" \
-            hints="Termin,Absage" language="de-DE"/><Redirect method="POST">https://hooks.example.com/webhooks/ch_plivo-voice/gather</Redirect>\
-            <Dial><Number>+4930123456</Number></Dial><Hangup/></Response>
-            """)
+        #expect(
+            reply.bodyText == """
+                <Response><Speak language="de-DE">Hallo &amp; &lt;willkommen&gt;</Speak><Play>https://e.x/a.mp3</Play>\
+                <GetInput action="https://hooks.example.com/webhooks/ch_plivo-voice/gather" method="POST" inputType="speech dtmf" executionTimeout="5" \
+                hints="Termin,Absage" language="de-DE"/><Redirect method="POST">https://hooks.example.com/webhooks/ch_plivo-voice/gather</Redirect>\
+                <Dial><Number>+4930123456</Number></Dial><Hangup/></Response>
+                """)
         let again = try voice().render(VoiceAction.listenAgain, for: try request("start.form"), callbackURL: callback)
-        #expect(again.bodyText.contains(#"<GetInput action="https://hooks.example.com/webhooks/ch_plivo-voice/gather" method="POST" inputType="speech dtmf"/>"#))
+        #expect(
+            again.bodyText.contains(#"<GetInput action="https://hooks.example.com/webhooks/ch_plivo-voice/gather" method="POST" inputType="speech dtmf"/>"#))
     }
 
     /// Issue 12: a body labelled JSON was left out of the V3 signature yet read as the call's

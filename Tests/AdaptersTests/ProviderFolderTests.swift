@@ -68,7 +68,8 @@ import Testing
             let files = FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
             #expect(!files.isEmpty)
             for file in files {
-                let lines = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count
+                let lines = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                    .count
                 #expect(lines <= 401, "\(folder)/\(file) has \(lines) lines")
             }
         }

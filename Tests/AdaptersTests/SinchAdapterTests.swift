@@ -92,8 +92,10 @@ import Testing
         #expect(c.kind == .handle)
         #expect(c.key == "01HZX4A1B2C3D4E5F6G7H8J9K0")
         #expect(c.providerId == "4915123456789")
-        #expect(c.message == InboundMessage(
-            id: "01HZX4A1B2C3D4E5F6G7H8J9K0", type: .text, text: "Hallo, wann habt ihr geöffnet?", timestamp: "2026-11-24T10:00:00.498Z"))
+        #expect(
+            c.message
+                == InboundMessage(
+                    id: "01HZX4A1B2C3D4E5F6G7H8J9K0", type: .text, text: "Hallo, wann habt ihr geöffnet?", timestamp: "2026-11-24T10:00:00.498Z"))
         #expect(c.provider == ProviderInfo(name: "sinch", recipientId: "01HZX3T5Q8K2M4N6P8R0S2T4V6"))
     }
 
@@ -104,7 +106,8 @@ import Testing
 
         let location = try #require(try calls("location.json").first)
         #expect(location.providerId == "6543210987654321")
-        #expect(location.message?.location == .init(latitude: 52.5200066, longitude: 13.404954, name: "Alexanderplatz", address: "Alexanderplatz 1, 10178 Berlin"))
+        #expect(
+            location.message?.location == .init(latitude: 52.5200066, longitude: 13.404954, name: "Alexanderplatz", address: "Alexanderplatz 1, 10178 Berlin"))
 
         let choice = try #require(try calls("choice.json").first)
         #expect(choice.message?.type == .postback)
@@ -141,7 +144,8 @@ import Testing
         #expect(typing.providerId == "4915123456789")
         #expect(try calls("conversation-start.json").isEmpty)
         let a = try adapter(for: ch)
-        let echo = #"{"app_id":"A","message":{"id":"X","direction":"TO_CONTACT","channel_identity":{"identity":"1"},"contact_message":{"text_message":{"text":"x"}}}}"#
+        let echo =
+            #"{"app_id":"A","message":{"id":"X","direction":"TO_CONTACT","channel_identity":{"identity":"1"},"contact_message":{"text_message":{"text":"x"}}}}"#
         #expect(try a.normalize(try signed(ch, body: Array(echo.utf8), contentType: "application/json")).isEmpty)
         #expect(throws: AdapterError.self) { try a.normalize(try signed(ch, body: Array("not json".utf8), contentType: "application/json")) }
         #expect(throws: AdapterError.self) { try a.normalize(try signed(ch, body: Array("[]".utf8), contentType: "application/json")) }

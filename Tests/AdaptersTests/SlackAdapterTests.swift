@@ -6,10 +6,13 @@ import Testing
     let ch = channel("slack", secrets: ["signingSecret": "gangway-slack-signing-secret"])
     let now = Date(timeIntervalSince1970: 1_764_064_800)
 
-    func request(_ body: [UInt8], contentType: String = "application/json", timestamp: String = "1764064800", signature: String? = nil)
+    func request(
+        _ body: [UInt8], contentType: String = "application/json", timestamp: String = "1764064800", signature: String? = nil
+    )
         -> InboundRequest
     {
-        let sig = signature ?? "v0=" + Signatures.hex(Signatures.hmac(.sha256, key: "gangway-slack-signing-secret", message: Array("v0:\(timestamp):".utf8) + body))
+        let sig =
+            signature ?? "v0=" + Signatures.hex(Signatures.hmac(.sha256, key: "gangway-slack-signing-secret", message: Array("v0:\(timestamp):".utf8) + body))
         return InboundRequest(
             method: "POST", url: "https://hooks.example.com/webhooks/ch_slack",
             headers: ["content-type": contentType, "x-slack-request-timestamp": timestamp, "x-slack-signature": sig], body: body,
@@ -85,7 +88,8 @@ import Testing
         #expect(c.kind == .handle)
         #expect(c.key == "Ev08MFMKH6")
         #expect(c.providerId == "U2147483697")
-        #expect(c.message == InboundMessage(id: "1764064800.000200", type: .text, text: "Hallo, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00Z"))
+        #expect(
+            c.message == InboundMessage(id: "1764064800.000200", type: .text, text: "Hallo, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00Z"))
         #expect(c.provider == ProviderInfo(name: "slack", recipientId: "D0789IJKL", event: "message"))
     }
 
@@ -102,9 +106,12 @@ import Testing
         let c = try #require(try calls("file-share.json").first)
         #expect(c.message?.type == .document)
         #expect(c.message?.text == nil)
-        #expect(c.message?.media == [
-            .init(id: "F0FILE0001", url: "https://files.slack.com/files-pri/T0123ABCD-F0FILE0001/rechnung.pdf", mimeType: "application/pdf", filename: "rechnung.pdf")
-        ])
+        #expect(
+            c.message?.media == [
+                .init(
+                    id: "F0FILE0001", url: "https://files.slack.com/files-pri/T0123ABCD-F0FILE0001/rechnung.pdf", mimeType: "application/pdf",
+                    filename: "rechnung.pdf")
+            ])
     }
 
     @Test func reactionIsAnEvent() throws {

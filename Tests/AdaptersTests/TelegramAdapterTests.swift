@@ -53,7 +53,8 @@ import Testing
     }
 
     @Test func idsBeyond2to53StayExact() throws {
-        let body = #"{"update_id": 9007199254740993, "message": {"message_id": 1, "chat": {"id": 9007199254740995, "type": "private"}, "date": 1, "text": "x"}}"#
+        let body =
+            #"{"update_id": 9007199254740993, "message": {"message_id": 1, "chat": {"id": 9007199254740995, "type": "private"}, "date": 1, "text": "x"}}"#
         let c = try #require(try adapter(for: ch).normalize(try signed(ch, body: Array(body.utf8), contentType: "application/json")).first)
         #expect(c.key == "9007199254740993")
         #expect(c.providerId == "9007199254740995")

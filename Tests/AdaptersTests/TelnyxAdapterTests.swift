@@ -104,9 +104,11 @@ import Testing
         #expect(c.kind == .handle)
         #expect(c.key == "84cca175-9755-4859-b67f-4730d7f58aa3")
         #expect(c.providerId == "+13125550001")
-        #expect(c.message == InboundMessage(
-            id: "84cca175-9755-4859-b67f-4730d7f58aa3", type: .text, text: "Hi, I would like to book an appointment",
-            timestamp: "2026-11-24T10:00:00.000+00:00"))
+        #expect(
+            c.message
+                == InboundMessage(
+                    id: "84cca175-9755-4859-b67f-4730d7f58aa3", type: .text, text: "Hi, I would like to book an appointment",
+                    timestamp: "2026-11-24T10:00:00.000+00:00"))
         #expect(c.contact == InboundContact(phone: "+13125550001"))
         #expect(c.provider == ProviderInfo(name: "telnyx", recipientId: "+13125550002"))
     }
@@ -117,10 +119,11 @@ import Testing
         #expect(c.providerId == "+13125550003")
         #expect(c.message?.type == .image)
         #expect(c.message?.text == "Here is the photo of the meter")
-        #expect(c.message?.media == [
-            .init(url: "https://media.telnyx.com/example/4d5e6f70-image.jpg", mimeType: "image/jpeg"),
-            .init(url: "https://media.telnyx.com/example/4d5e6f71-contact.vcf", mimeType: "text/x-vcard"),
-        ])
+        #expect(
+            c.message?.media == [
+                .init(url: "https://media.telnyx.com/example/4d5e6f70-image.jpg", mimeType: "image/jpeg"),
+                .init(url: "https://media.telnyx.com/example/4d5e6f71-contact.vcf", mimeType: "text/x-vcard"),
+            ])
     }
 
     @Test func finalizedReceiptsCarryTheStatusWord() throws {

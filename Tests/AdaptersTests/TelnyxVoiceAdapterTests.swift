@@ -29,7 +29,8 @@ import Testing
         let good = try request(name)
         try voice().verify(good)
         // Wrong key: any other valid Ed25519 public key.
-        let other = try adapter(for: channel("telnyx-voice", secrets: ["publicKey": Signatures.base64(Signatures.ed25519PublicKey(seed: Array(repeating: 7, count: 32))!)]))
+        let other = try adapter(
+            for: channel("telnyx-voice", secrets: ["publicKey": Signatures.base64(Signatures.ed25519PublicKey(seed: Array(repeating: 7, count: 32))!)]))
         expectUnauthorized { try other.verify(good) }
         expectUnauthorized { try voice().verify(good.replacingHeader("telnyx-signature-ed25519", with: nil)) }
         expectUnauthorized { try voice().verify(good.replacingHeader("telnyx-timestamp", with: nil)) }
@@ -117,15 +118,18 @@ import Testing
 
     @Test func rendersTeXML() throws {
         let reply = try voice().render(
-            [.say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
-             .listen(timeoutSeconds: 4, language: "de-DE", hints: ["Termin", "Absage"]), .transfer(to: "+4930"), .hangup],
+            [
+                .say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
+                .listen(timeoutSeconds: 4, language: "de-DE", hints: ["Termin", "Absage"]), .transfer(to: "+4930"), .hangup,
+            ],
             for: try request("start.form"), callbackURL: base + "/gather")
         #expect(reply.contentType?.hasPrefix("text/xml") == true)
-        #expect(reply.bodyText == """
-            <?xml version="1.0" encoding="UTF-8"?><Response><Say language="de-DE">Hallo &amp; &lt;willkommen&gt;</Say><Play>https://e.x/a.mp3</Play>\
-            <Gather input="dtmf speech" action="https://hooks.example.com/webhooks/ch_telnyx-voice/gather" timeout="4" language="de-DE" hints="Termin,Absage"/>\
-            <Redirect method="POST">https://hooks.example.com/webhooks/ch_telnyx-voice/gather</Redirect><Dial>+4930</Dial><Hangup/></Response>
-            """)
+        #expect(
+            reply.bodyText == """
+                <?xml version="1.0" encoding="UTF-8"?><Response><Say language="de-DE">Hallo &amp; &lt;willkommen&gt;</Say><Play>https://e.x/a.mp3</Play>\
+                <Gather input="dtmf speech" action="https://hooks.example.com/webhooks/ch_telnyx-voice/gather" timeout="4" language="de-DE" hints="Termin,Absage"/>\
+                <Redirect method="POST">https://hooks.example.com/webhooks/ch_telnyx-voice/gather</Redirect><Dial>+4930</Dial><Hangup/></Response>
+                """)
         let again = try voice().render(VoiceAction.listenAgain, for: try request("start.form"), callbackURL: base + "/gather")
         #expect(again.bodyText.contains(#"<Gather input="dtmf speech" action="https://hooks.example.com/webhooks/ch_telnyx-voice/gather" timeout="5"/>"#))
     }

@@ -79,9 +79,13 @@ import Testing
         let a = try adapter(for: ch)
         let sent = "MessageSid=SM1&MessageStatus=sent&To=%2B1&From=%2B2"
         #expect(try a.normalize(try signed(ch, body: Array(sent.utf8), contentType: "application/x-www-form-urlencoded", url: url)).isEmpty)
-        #expect(throws: AdapterError.self) { try a.normalize(try signed(ch, body: Array("a=%ZZ".utf8), contentType: "application/x-www-form-urlencoded", url: url)) }
+        #expect(throws: AdapterError.self) {
+            try a.normalize(try signed(ch, body: Array("a=%ZZ".utf8), contentType: "application/x-www-form-urlencoded", url: url))
+        }
         #expect(throws: AdapterError.self) { try a.normalize(try signed(ch, body: [], contentType: "application/x-www-form-urlencoded", url: url)) }
-        #expect(throws: AdapterError.self) { try a.normalize(try signed(ch, body: Array("Body=hi".utf8), contentType: "application/x-www-form-urlencoded", url: url)) }
+        #expect(throws: AdapterError.self) {
+            try a.normalize(try signed(ch, body: Array("Body=hi".utf8), contentType: "application/x-www-form-urlencoded", url: url))
+        }
     }
 
     @Test func answerIsEmptyTwiML() throws {
@@ -109,7 +113,9 @@ import Testing
         let bareURL = "https://mycompany.com/myapp.php"
         let bare = InboundRequest(
             method: "POST", url: bareURL,
-            headers: ["X-Twilio-Signature": Signatures.base64(Signatures.hmac(.sha1, key: "12345", message: Array(bareURL.utf8))), "Content-Type": "application/json"],
+            headers: [
+                "X-Twilio-Signature": Signatures.base64(Signatures.hmac(.sha1, key: "12345", message: Array(bareURL.utf8))), "Content-Type": "application/json",
+            ],
             body: body)
         expectUnauthorized { try adapter(for: ch).verify(bare) }
     }

@@ -50,7 +50,8 @@ import Testing
         // 5741311803571721087 > 2^53: a Double would have made it ...1721088.
         #expect(c.key == "5741311803571721087")
         #expect(c.providerId == "01234567890A=")
-        #expect(c.message == InboundMessage(id: "5741311803571721087", type: .text, text: "Hallo, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00Z"))
+        #expect(
+            c.message == InboundMessage(id: "5741311803571721087", type: .text, text: "Hallo, ich hätte gern einen Termin", timestamp: "2025-11-25T10:00:00Z"))
         #expect(c.contact == InboundContact(name: "Max Example", locale: "de"))
         #expect(c.provider == ProviderInfo(name: "viber", event: "message"))
     }
@@ -58,7 +59,10 @@ import Testing
     @Test func mediaLocationContactAndButtons() throws {
         let picture = try #require(try calls("picture.json").first?.message)
         #expect(picture.type == .image)
-        #expect(picture.media == [.init(url: "https://dl-media.viber.com/5/media/2/short/any/sig/image/0x0/ausweis.jpg", caption: "Mein Ausweis", filename: "ausweis.jpg")])
+        #expect(
+            picture.media == [
+                .init(url: "https://dl-media.viber.com/5/media/2/short/any/sig/image/0x0/ausweis.jpg", caption: "Mein Ausweis", filename: "ausweis.jpg")
+            ])
         let location = try #require(try calls("location.json").first?.message)
         #expect(location.location == .init(latitude: 52.52, longitude: 13.405, address: "Pariser Platz, Berlin"))
         let contact = try #require(try calls("contact.json").first?.message)

@@ -85,8 +85,10 @@ import Testing
         #expect(c.kind == .handle)
         #expect(c.key == "aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab")
         #expect(c.providerId == "447700900001")
-        #expect(c.message == InboundMessage(
-            id: "aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab", type: .text, text: "Hello, can I change my booking?", timestamp: "2026-11-24T10:00:00Z"))
+        #expect(
+            c.message
+                == InboundMessage(
+                    id: "aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab", type: .text, text: "Hello, can I change my booking?", timestamp: "2026-11-24T10:00:00Z"))
         #expect(c.contact == InboundContact(name: "Jane Smith"))
         #expect(c.provider == ProviderInfo(name: "vonage", recipientId: "447700900000"))
     }
@@ -143,7 +145,8 @@ import Testing
 
     @Test func olderAddressObjectsAndGarbage() throws {
         let a = try adapter(for: ch)
-        let v01 = #"{"message_uuid":"u1","from":{"type":"sms","number":"447700900009"},"to":{"type":"sms","number":"447700900000"},"message":{"content":{"type":"text","text":"hi"}},"message_type":"text","text":"hi"}"#
+        let v01 =
+            #"{"message_uuid":"u1","from":{"type":"sms","number":"447700900009"},"to":{"type":"sms","number":"447700900000"},"message":{"content":{"type":"text","text":"hi"}},"message_type":"text","text":"hi"}"#
         let c = try #require(try a.normalize(try signed(ch, body: Array(v01.utf8), contentType: "application/json")).first)
         #expect(c.providerId == "447700900009")
         #expect(c.provider.recipientId == "447700900000")

@@ -149,21 +149,27 @@ import Testing
         let answer = getRequest("from=49170111222&to=4930999999&uuid=u1")
         let callback = base + "/gather"
         let reply = try voice().render(
-            [.say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
-             .listen(timeoutSeconds: 4, language: "de-DE", hints: ["Termin", "Absage"]), .transfer(to: "+4930123456"), .hangup,
-             .say(text: "never said", language: nil)],
+            [
+                .say(text: "Hallo & <willkommen>", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
+                .listen(timeoutSeconds: 4, language: "de-DE", hints: ["Termin", "Absage"]), .transfer(to: "+4930123456"), .hangup,
+                .say(text: "never said", language: nil),
+            ],
             for: answer, callbackURL: callback)
         #expect(reply.contentType == "application/json")
         #expect(reply.bodyText == VonageVoiceSDKVectors.ncco)
-        #expect(reply.bodyText == """
-            [{"text":"Hallo & <willkommen>","language":"de-DE","action":"talk"},{"streamUrl":["https://e.x/a.mp3"],"action":"stream"},\
-            {"type":["speech","dtmf"],"speech":{"language":"de-DE","context":["Termin","Absage"],"startTimeout":4,"saveAudio":false},\
-            "eventUrl":["https://hooks.example.com/webhooks/ch_vonage-voice/gather"],"eventMethod":"POST","action":"input"},\
-            {"endpoint":[{"number":"4930123456","type":"phone"}],"from":"4930999999","action":"connect"}]
-            """)
+        #expect(
+            reply.bodyText == """
+                [{"text":"Hallo & <willkommen>","language":"de-DE","action":"talk"},{"streamUrl":["https://e.x/a.mp3"],"action":"stream"},\
+                {"type":["speech","dtmf"],"speech":{"language":"de-DE","context":["Termin","Absage"],"startTimeout":4,"saveAudio":false},\
+                "eventUrl":["https://hooks.example.com/webhooks/ch_vonage-voice/gather"],"eventMethod":"POST","action":"input"},\
+                {"endpoint":[{"number":"4930123456","type":"phone"}],"from":"4930999999","action":"connect"}]
+                """)
         // A hangup alone is an empty NCCO: Vonage hangs up when it runs out of actions.
         #expect(try voice().render([.hangup], for: answer, callbackURL: callback).bodyText == "[]")
         let again = try voice().render(VoiceAction.listenAgain, for: try request("gather-1-speech.json"), callbackURL: callback)
-        #expect(again.bodyText == #"[{"type":["speech","dtmf"],"speech":{"saveAudio":false},"eventUrl":["https://hooks.example.com/webhooks/ch_vonage-voice/gather"],"eventMethod":"POST","action":"input"}]"#)
+        #expect(
+            again.bodyText
+                == #"[{"type":["speech","dtmf"],"speech":{"saveAudio":false},"eventUrl":["https://hooks.example.com/webhooks/ch_vonage-voice/gather"],"eventMethod":"POST","action":"input"}]"#
+        )
     }
 }

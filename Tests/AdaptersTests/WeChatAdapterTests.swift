@@ -172,7 +172,8 @@ import Testing
     }
 
     @Test func xmlWithoutCDATAAndEntitiesParses() throws {
-        let xml = "<?xml version=\"1.0\"?>\n<xml>\n <ToUserName>gh_1</ToUserName>\n <FromUserName>o_1</FromUserName><CreateTime>1764064800</CreateTime><MsgType>text</MsgType><Content>a &lt;b&gt; &amp; c</Content><MsgId>1</MsgId></xml>"
+        let xml =
+            "<?xml version=\"1.0\"?>\n<xml>\n <ToUserName>gh_1</ToUserName>\n <FromUserName>o_1</FromUserName><CreateTime>1764064800</CreateTime><MsgType>text</MsgType><Content>a &lt;b&gt; &amp; c</Content><MsgId>1</MsgId></xml>"
         let c = try #require(try adapter(for: ch).normalize(request(query: signedQuery, body: Array(xml.utf8))).first)
         #expect(c.message?.text == "a <b> & c")
     }

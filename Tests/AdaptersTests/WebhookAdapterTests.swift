@@ -6,7 +6,9 @@ import Testing
     let ch = channel("webhook", secrets: ["secret": WebhookSDKVectors.secret])
     let now = Date(timeIntervalSince1970: 1_764_064_800)
 
-    func request(_ body: [UInt8], id: String = "msg_test", timestamp: String = "1764064800", signature: String? = nil, prefix: String = "webhook-")
+    func request(
+        _ body: [UInt8], id: String = "msg_test", timestamp: String = "1764064800", signature: String? = nil, prefix: String = "webhook-"
+    )
         -> InboundRequest
     {
         let key = Array("test-secret-key-32-bytes-long!!!".utf8)

@@ -72,7 +72,9 @@ import Testing
             }
             return fields
         }
-        let pieces = ["a", "Body", "=", "&", "+", "%", "%2", "%2B", "%C3%BC", "%c3%bc", "%FF", "%zz", "ü", "日本", " ", "==", "&&", "%41%42", "%E2%82", "%E2%82%AC"]
+        let pieces = [
+            "a", "Body", "=", "&", "+", "%", "%2", "%2B", "%C3%BC", "%c3%bc", "%FF", "%zz", "ü", "日本", " ", "==", "&&", "%41%42", "%E2%82", "%E2%82%AC",
+        ]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<3_000 {
             let text = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()

@@ -11,9 +11,17 @@ import _CryptoExtras
         "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw"
 
     @Test func rfc7515RS256ExampleVerifiesWithItsJWK() throws {
-        let keys = KeySet(jwks: .object([("keys", .array([.object([
-            ("kty", .string("RSA")), ("kid", .string("rfc")), ("n", .string(Self.rfcModulus)), ("e", .string("AQAB")),
-        ])]))]))
+        let keys = KeySet(
+            jwks: .object([
+                (
+                    "keys",
+                    .array([
+                        .object([
+                            ("kty", .string("RSA")), ("kid", .string("rfc")), ("n", .string(Self.rfcModulus)), ("e", .string("AQAB")),
+                        ])
+                    ])
+                )
+            ]))
         let key = try #require(keys.key(id: "rfc"))
         let jwt = try JWT(Self.rfcToken)
         #expect(jwt.algorithm == "RS256")
@@ -83,7 +91,16 @@ import _CryptoExtras
                 ("e", .string(JWT.base64URL(p.publicExponent))), ("endorsements", .array([.string("msteams")])),
             ])
         }
-        let set = KeySet(jwks: .object([("keys", .array([jwk("good", "RSA"), jwk("ec", "EC"), .object([("kty", .string("RSA")), ("kid", .string("short")), ("n", .string("AQAB")), ("e", .string("AQAB"))])]))]))
+        let set = KeySet(
+            jwks: .object([
+                (
+                    "keys",
+                    .array([
+                        jwk("good", "RSA"), jwk("ec", "EC"),
+                        .object([("kty", .string("RSA")), ("kid", .string("short")), ("n", .string("AQAB")), ("e", .string("AQAB"))]),
+                    ])
+                )
+            ]))
         #expect(set.keys.keys.sorted() == ["good"])
         #expect(set.key(id: "good")?.endorsements == ["msteams"])
 

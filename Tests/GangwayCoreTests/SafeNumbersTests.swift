@@ -49,7 +49,8 @@ import Testing
             let actions = VoiceAction.parse(Array(#"{"actions": [{"listen": {"timeoutSeconds": \#(value)}}]}"#.utf8))
             #expect(actions == [.listen(timeoutSeconds: nil, language: nil, hints: [])], "\(value)")
         }
-        #expect(VoiceAction.parse(Array(#"{"actions": [{"listen": {"timeoutSeconds": 4.5}}]}"#.utf8)) == [.listen(timeoutSeconds: 4.5, language: nil, hints: [])])
+        #expect(
+            VoiceAction.parse(Array(#"{"actions": [{"listen": {"timeoutSeconds": 4.5}}]}"#.utf8)) == [.listen(timeoutSeconds: 4.5, language: nil, hints: [])])
     }
 
     @Test func conversionsClampOrRefuseInsteadOfTrapping() {

@@ -5,13 +5,15 @@ import Testing
 @Suite struct SignaturesTests {
     @Test func hmacSHA256MatchesPublishedVector() {
         // HMAC-SHA256(key "secret", "test"), the vector quoted in reference/providers.md (Meta section).
-        #expect(Signatures.hex(Signatures.hmac(.sha256, key: "secret", message: Array("test".utf8)))
-            == "0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914")
+        #expect(
+            Signatures.hex(Signatures.hmac(.sha256, key: "secret", message: Array("test".utf8)))
+                == "0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914")
     }
 
     @Test func slackVectorFromItsDocs() {
         // Slack's documented example: v0:timestamp:body with the documented signing secret.
-        let body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+        let body =
+            "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
         let mac = Signatures.hmac(.sha256, key: "8f742231b10e8888abcd99yyyzzz85a5", message: Array("v0:1531420618:\(body)".utf8))
         #expect("v0=" + Signatures.hex(mac) == "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503")
     }
@@ -57,11 +59,13 @@ import Testing
 
 @Suite struct VoiceActionTests {
     @Test func parsesEveryActionOfTheContract() {
-        let body = #"{"actions":[{"say":"Hallo","language":"de-DE"},{"play":"https://e.x/a.mp3"},{"listen":{"timeoutSeconds":5,"language":"de-DE","hints":["Termin"]}},{"transfer":"+4930123456"},{"hangup":true},{"dance":1}]}"#
-        #expect(VoiceAction.parse(Array(body.utf8)) == [
-            .say(text: "Hallo", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
-            .listen(timeoutSeconds: 5, language: "de-DE", hints: ["Termin"]), .transfer(to: "+4930123456"), .hangup,
-        ])
+        let body =
+            #"{"actions":[{"say":"Hallo","language":"de-DE"},{"play":"https://e.x/a.mp3"},{"listen":{"timeoutSeconds":5,"language":"de-DE","hints":["Termin"]}},{"transfer":"+4930123456"},{"hangup":true},{"dance":1}]}"#
+        #expect(
+            VoiceAction.parse(Array(body.utf8)) == [
+                .say(text: "Hallo", language: "de-DE"), .play(url: "https://e.x/a.mp3"),
+                .listen(timeoutSeconds: 5, language: "de-DE", hints: ["Termin"]), .transfer(to: "+4930123456"), .hangup,
+            ])
     }
 
     @Test func noActionsMeansListenAgainAndGarbageMeansFallback() {

@@ -60,12 +60,13 @@ final class SeenLog: Sendable {
                 logger: log)
             _ = try await api.sendCustomEvent(chatbotId: "bot_1", conversationId: "conv_1", event: "paid", apiKey: "k1", logger: log)
             let s = seen.items.withLock { $0 }
-            #expect(s.map { "\($0.method) \($0.path)" } == [
-                "GET /v1/chatbots/bot_1/conversations", "POST /v1/chatbots/bot_1/conversations",
-                "GET /v1/chatbots/bot_1/conversations/find", "GET /v1/chatbots/bot_1/conversations/conv_1",
-                "DELETE /v1/chatbots/bot_1/conversations/conv_1", "PATCH /v1/chatbots/bot_1/conversations/conv_1",
-                "POST /v1/chatbots/bot_1/conversations/payload", "POST /v1/chatbots/bot_1/conversations/custom-event",
-            ])
+            #expect(
+                s.map { "\($0.method) \($0.path)" } == [
+                    "GET /v1/chatbots/bot_1/conversations", "POST /v1/chatbots/bot_1/conversations",
+                    "GET /v1/chatbots/bot_1/conversations/find", "GET /v1/chatbots/bot_1/conversations/conv_1",
+                    "DELETE /v1/chatbots/bot_1/conversations/conv_1", "PATCH /v1/chatbots/bot_1/conversations/conv_1",
+                    "POST /v1/chatbots/bot_1/conversations/payload", "POST /v1/chatbots/bot_1/conversations/custom-event",
+                ])
             #expect(s.allSatisfy { $0.key == "k1" })
             #expect(s[0].query == "contactId=c+1&channelId=ch1")
             #expect(s[2].query == "channelId=ch1&providerId=%2B49+1")

@@ -1,7 +1,8 @@
 import Foundation
-@testable import GangwayDelivery
 import Synchronization
 import Testing
+
+@testable import GangwayDelivery
 
 /// The bound on every PostgreSQL operation: the caller is answered at the deadline even when the
 /// operation ignores cancellation (a query already written to a connection does).
@@ -39,4 +40,3 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 1.5)
     }
 }
-

@@ -34,11 +34,13 @@ enum StoreFactory {
         case .sqlite:
             let (store, path) = try makeSQLite()
             try await store.prepare()
-            try await body(store, {
-                let again = try SQLiteDeliveryStore(path: path)
-                try await again.prepare()
-                return again
-            })
+            try await body(
+                store,
+                {
+                    let again = try SQLiteDeliveryStore(path: path)
+                    try await again.prepare()
+                    return again
+                })
         case .postgres:
             let url = ProcessInfo.processInfo.environment["GANGWAY_TEST_POSTGRES_URL"] ?? ""
             let logger = { () -> Logger in
@@ -53,11 +55,13 @@ enum StoreFactory {
                 defer { group.cancelAll() }
                 let store = PostgresDeliveryStore(client: client, table: table, logger: logger)
                 try await store.prepare()
-                try await body(store, {
-                    let again = PostgresDeliveryStore(client: client, table: table, logger: logger)
-                    try await again.prepare()
-                    return again
-                })
+                try await body(
+                    store,
+                    {
+                        let again = PostgresDeliveryStore(client: client, table: table, logger: logger)
+                        try await again.prepare()
+                        return again
+                    })
                 try await client.query("DROP TABLE \(unescaped: table)", logger: logger)
             }
         }
@@ -84,196 +88,200 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test(arguments: StoreEngine.available)
     func enqueueStoresOnceByKey(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        let first = try await store.enqueue([newDelivery("a"), newDelivery("b"), newDelivery("a")], now: t0)
-        #expect(first == EnqueueOutcome(stored: 2, duplicates: 1))
-        let again = try await store.enqueue([newDelivery("b"), newDelivery("c")], now: t0)
-        #expect(again == EnqueueOutcome(stored: 1, duplicates: 1))
-        #expect(try await store.statistics().pending == 3)
+            let first = try await store.enqueue([newDelivery("a"), newDelivery("b"), newDelivery("a")], now: t0)
+            #expect(first == EnqueueOutcome(stored: 2, duplicates: 1))
+            let again = try await store.enqueue([newDelivery("b"), newDelivery("c")], now: t0)
+            #expect(again == EnqueueOutcome(stored: 1, duplicates: 1))
+            #expect(try await store.statistics().pending == 3)
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func concurrentEnqueuesAllCommit(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        try await withThrowingTaskGroup(of: EnqueueOutcome.self) { group in
-            for i in 0..<200 {
-                group.addTask { try await store.enqueue([newDelivery("k\(i)", conversation: "c\(i % 7)")], now: t0) }
+            try await withThrowingTaskGroup(of: EnqueueOutcome.self) { group in
+                for i in 0..<200 {
+                    group.addTask { try await store.enqueue([newDelivery("k\(i)", conversation: "c\(i % 7)")], now: t0) }
+                }
+                var stored = 0
+                for try await o in group { stored += o.stored }
+                #expect(stored == 200)
             }
-            var stored = 0
-            for try await o in group { stored += o.stored }
-            #expect(stored == 200)
-        }
-        #expect(try await store.statistics().pending == 200)
+            #expect(try await store.statistics().pending == 200)
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func claimTakesOnlyTheHeadOfEachConversationInOrder(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("a1", conversation: "A"), newDelivery("b1", conversation: "B")], now: t0)
-        _ = try await store.enqueue([newDelivery("a2", conversation: "A"), newDelivery("b2", conversation: "B")], now: t0)
-        let first = try await store.claim(limit: 10, now: t0, lease: 30)
-        #expect(Set(first.map(\.key)) == ["ch1:a1", "ch1:b1"])
-        // In flight: nothing more of A or B until they finish.
-        #expect(try await store.claim(limit: 10, now: t0, lease: 30).isEmpty)
-        let a1 = try #require(first.first { $0.key == "ch1:a1" })
-        try await store.markDelivered(id: a1.id, status: 200, now: t0)
-        #expect(try await store.claim(limit: 10, now: t0, lease: 30).map(\.key) == ["ch1:a2"])
+            _ = try await store.enqueue([newDelivery("a1", conversation: "A"), newDelivery("b1", conversation: "B")], now: t0)
+            _ = try await store.enqueue([newDelivery("a2", conversation: "A"), newDelivery("b2", conversation: "B")], now: t0)
+            let first = try await store.claim(limit: 10, now: t0, lease: 30)
+            #expect(Set(first.map(\.key)) == ["ch1:a1", "ch1:b1"])
+            // In flight: nothing more of A or B until they finish.
+            #expect(try await store.claim(limit: 10, now: t0, lease: 30).isEmpty)
+            let a1 = try #require(first.first { $0.key == "ch1:a1" })
+            try await store.markDelivered(id: a1.id, status: 200, now: t0)
+            #expect(try await store.claim(limit: 10, now: t0, lease: 30).map(\.key) == ["ch1:a2"])
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func aRetryHoldsBackTheRestOfItsConversationOnly(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("a1", conversation: "A"), newDelivery("a2", conversation: "A"), newDelivery("b1", conversation: "B")], now: t0)
-        let claimed = try await store.claim(limit: 1, now: t0, lease: 30)
-        let a1 = try #require(claimed.first)
-        #expect(a1.key == "ch1:a1")
-        try await store.markRetry(id: a1.id, status: 503, error: "HTTP 503", nextAttemptAt: t0.addingTimeInterval(60))
-        let b = try await store.claim(limit: 10, now: t0, lease: 30)
-        #expect(b.map(\.key) == ["ch1:b1"])
-        try await store.markDelivered(id: b[0].id, status: 200, now: t0)
-        // a2 waits behind its head: its next attempt moved up to a1's, B's calls did not move.
-        let waiting = try await store.list(state: .pending, channel: "ch1", limit: 10)
-        #expect(waiting.first(where: { $0.key == "ch1:a2" })?.nextAttemptAt == t0.addingTimeInterval(60))
-        #expect(try await store.nextDue(after: t0) == t0.addingTimeInterval(60))
-        let later = try await store.claim(limit: 10, now: t0.addingTimeInterval(61), lease: 30)
-        #expect(later.map(\.key) == ["ch1:a1"])
-        #expect(later.first?.attempts == 1)
-        #expect(later.first?.lastStatus == 503)
-        // Once the head is delivered, the next call is due at once.
-        try await store.markDelivered(id: later[0].id, status: 200, now: t0.addingTimeInterval(61))
-        #expect(try await store.claim(limit: 10, now: t0.addingTimeInterval(61), lease: 30).map(\.key) == ["ch1:a2"])
+            _ = try await store.enqueue(
+                [newDelivery("a1", conversation: "A"), newDelivery("a2", conversation: "A"), newDelivery("b1", conversation: "B")], now: t0)
+            let claimed = try await store.claim(limit: 1, now: t0, lease: 30)
+            let a1 = try #require(claimed.first)
+            #expect(a1.key == "ch1:a1")
+            try await store.markRetry(id: a1.id, status: 503, error: "HTTP 503", nextAttemptAt: t0.addingTimeInterval(60))
+            let b = try await store.claim(limit: 10, now: t0, lease: 30)
+            #expect(b.map(\.key) == ["ch1:b1"])
+            try await store.markDelivered(id: b[0].id, status: 200, now: t0)
+            // a2 waits behind its head: its next attempt moved up to a1's, B's calls did not move.
+            let waiting = try await store.list(state: .pending, channel: "ch1", limit: 10)
+            #expect(waiting.first(where: { $0.key == "ch1:a2" })?.nextAttemptAt == t0.addingTimeInterval(60))
+            #expect(try await store.nextDue(after: t0) == t0.addingTimeInterval(60))
+            let later = try await store.claim(limit: 10, now: t0.addingTimeInterval(61), lease: 30)
+            #expect(later.map(\.key) == ["ch1:a1"])
+            #expect(later.first?.attempts == 1)
+            #expect(later.first?.lastStatus == 503)
+            // Once the head is delivered, the next call is due at once.
+            try await store.markDelivered(id: later[0].id, status: 200, now: t0.addingTimeInterval(61))
+            #expect(try await store.claim(limit: 10, now: t0.addingTimeInterval(61), lease: 30).map(\.key) == ["ch1:a2"])
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func leaseExpiryHandsACallBack(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("a1")], now: t0)
-        #expect(try await store.claim(limit: 1, now: t0, lease: 30).count == 1)
-        #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(10), lease: 30).isEmpty)
-        #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(31), lease: 30).count == 1)
+            _ = try await store.enqueue([newDelivery("a1")], now: t0)
+            #expect(try await store.claim(limit: 1, now: t0, lease: 30).count == 1)
+            #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(10), lease: 30).isEmpty)
+            #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(31), lease: 30).count == 1)
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func renewKeepsTheLease(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("a1")], now: t0)
-        let c = try await store.claim(limit: 1, now: t0, lease: 30)
-        try await store.renew(ids: c.map(\.id), until: t0.addingTimeInterval(100))
-        #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(31), lease: 30).isEmpty)
+            _ = try await store.enqueue([newDelivery("a1")], now: t0)
+            let c = try await store.claim(limit: 1, now: t0, lease: 30)
+            try await store.renew(ids: c.map(\.id), until: t0.addingTimeInterval(100))
+            #expect(try await store.claim(limit: 1, now: t0.addingTimeInterval(31), lease: 30).isEmpty)
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func restartHandsBackWhatWasInFlight(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("a1")], now: t0)
-        #expect(try await store.claim(limit: 1, now: t0, lease: 3600).count == 1)
-        let reopened = try await reopen()
-        // SQLite (one process owns the file) hands it back at once; PostgreSQL (other replicas may
-        // be alive) when the lease ends.
-        if engine == .sqlite {
-            #expect(try await reopened.claim(limit: 1, now: t0, lease: 30).map(\.key) == ["ch1:a1"])
-        } else {
-            #expect(try await reopened.claim(limit: 1, now: t0, lease: 30).isEmpty)
-            #expect(try await reopened.claim(limit: 1, now: t0.addingTimeInterval(3601), lease: 30).map(\.key) == ["ch1:a1"])
-        }
+            _ = try await store.enqueue([newDelivery("a1")], now: t0)
+            #expect(try await store.claim(limit: 1, now: t0, lease: 3600).count == 1)
+            let reopened = try await reopen()
+            // SQLite (one process owns the file) hands it back at once; PostgreSQL (other replicas may
+            // be alive) when the lease ends.
+            if engine == .sqlite {
+                #expect(try await reopened.claim(limit: 1, now: t0, lease: 30).map(\.key) == ["ch1:a1"])
+            } else {
+                #expect(try await reopened.claim(limit: 1, now: t0, lease: 30).isEmpty)
+                #expect(try await reopened.claim(limit: 1, now: t0.addingTimeInterval(3601), lease: 30).map(\.key) == ["ch1:a1"])
+            }
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func deadLettersListReplayAndPurge(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("a1", conversation: "A"), newDelivery("a2", conversation: "A"), newDelivery("x", channel: "ch2")], now: t0)
-        let a1 = try #require(try await store.claim(limit: 10, now: t0, lease: 30).first { $0.key == "ch1:a1" })
-        try await store.markDead(id: a1.id, status: 400, error: "HTTP 400 (not retryable)", now: t0)
-        // The next call of the conversation is free once its head is dead.
-        #expect(try await store.claim(limit: 10, now: t0, lease: 30).map(\.key) == ["ch1:a2"])
-        let dead = try await store.list(state: .dead, channel: nil, limit: 10)
-        #expect(dead.map(\.key) == ["ch1:a1"])
-        #expect(dead.first?.lastStatus == 400)
-        #expect(dead.first?.lastError == "HTTP 400 (not retryable)")
-        #expect(dead.first?.attempts == 1)
-        #expect(try await store.list(state: .dead, channel: "ch2", limit: 10).isEmpty)
+            _ = try await store.enqueue(
+                [newDelivery("a1", conversation: "A"), newDelivery("a2", conversation: "A"), newDelivery("x", channel: "ch2")], now: t0)
+            let a1 = try #require(try await store.claim(limit: 10, now: t0, lease: 30).first { $0.key == "ch1:a1" })
+            try await store.markDead(id: a1.id, status: 400, error: "HTTP 400 (not retryable)", now: t0)
+            // The next call of the conversation is free once its head is dead.
+            #expect(try await store.claim(limit: 10, now: t0, lease: 30).map(\.key) == ["ch1:a2"])
+            let dead = try await store.list(state: .dead, channel: nil, limit: 10)
+            #expect(dead.map(\.key) == ["ch1:a1"])
+            #expect(dead.first?.lastStatus == 400)
+            #expect(dead.first?.lastError == "HTTP 400 (not retryable)")
+            #expect(dead.first?.attempts == 1)
+            #expect(try await store.list(state: .dead, channel: "ch2", limit: 10).isEmpty)
 
-        let replayAt = t0.addingTimeInterval(500)
-        #expect(try await store.replay(id: a1.id, now: replayAt) == 1)
-        #expect(try await store.replay(id: a1.id, now: replayAt) == 0)  // no longer dead
-        let replayed = try #require(try await store.get(id: a1.id))
-        #expect(replayed.state == .pending)
-        #expect(replayed.attempts == 0)
-        #expect(replayed.queuedAt == replayAt)
-        #expect(replayed.key == "ch1:a1")
+            let replayAt = t0.addingTimeInterval(500)
+            #expect(try await store.replay(id: a1.id, now: replayAt) == 1)
+            #expect(try await store.replay(id: a1.id, now: replayAt) == 0)  // no longer dead
+            let replayed = try #require(try await store.get(id: a1.id))
+            #expect(replayed.state == .pending)
+            #expect(replayed.attempts == 0)
+            #expect(replayed.queuedAt == replayAt)
+            #expect(replayed.key == "ch1:a1")
 
-        try await store.markDead(id: a1.id, status: 500, error: "again", now: replayAt)
-        #expect(try await store.replayAll(channel: "ch2", now: replayAt) == 0)
-        #expect(try await store.replayAll(channel: "ch1", now: replayAt) == 1)
+            try await store.markDead(id: a1.id, status: 500, error: "again", now: replayAt)
+            #expect(try await store.replayAll(channel: "ch2", now: replayAt) == 0)
+            #expect(try await store.replayAll(channel: "ch1", now: replayAt) == 1)
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func purgeRemovesOnlyDeadLetters(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("old", conversation: "A"), newDelivery("p", conversation: "B"), newDelivery("d", conversation: "C")], now: t0)
-        let claimed = try await store.claim(limit: 10, now: t0, lease: 30)
-        let old = try #require(claimed.first { $0.key == "ch1:old" })
-        let d = try #require(claimed.first { $0.key == "ch1:d" })
-        try await store.markDead(id: old.id, status: nil, error: "transport", now: t0)
-        try await store.markDelivered(id: d.id, status: 200, now: t0)
-        _ = try await store.enqueue([newDelivery("new", conversation: "D")], now: t0.addingTimeInterval(7200))
-        let newer = try #require(try await store.claim(limit: 10, now: t0.addingTimeInterval(7200), lease: 30).first { $0.key == "ch1:new" })
-        try await store.markDead(id: newer.id, status: nil, error: "transport", now: t0.addingTimeInterval(7200))
+            _ = try await store.enqueue(
+                [newDelivery("old", conversation: "A"), newDelivery("p", conversation: "B"), newDelivery("d", conversation: "C")], now: t0)
+            let claimed = try await store.claim(limit: 10, now: t0, lease: 30)
+            let old = try #require(claimed.first { $0.key == "ch1:old" })
+            let d = try #require(claimed.first { $0.key == "ch1:d" })
+            try await store.markDead(id: old.id, status: nil, error: "transport", now: t0)
+            try await store.markDelivered(id: d.id, status: 200, now: t0)
+            _ = try await store.enqueue([newDelivery("new", conversation: "D")], now: t0.addingTimeInterval(7200))
+            let newer = try #require(try await store.claim(limit: 10, now: t0.addingTimeInterval(7200), lease: 30).first { $0.key == "ch1:new" })
+            try await store.markDead(id: newer.id, status: nil, error: "transport", now: t0.addingTimeInterval(7200))
 
-        #expect(try await store.purgeDead(olderThan: t0.addingTimeInterval(3600)) == 1)
-        #expect(try await store.get(id: old.id) == nil)
-        #expect(try await store.purgeDead(olderThan: nil) == 1)
-        let stats = try await store.statistics()
-        #expect(stats.pending == 1)
-        #expect(stats.delivered == 1)
-        #expect(stats.dead == 0)
+            #expect(try await store.purgeDead(olderThan: t0.addingTimeInterval(3600)) == 1)
+            #expect(try await store.get(id: old.id) == nil)
+            #expect(try await store.purgeDead(olderThan: nil) == 1)
+            let stats = try await store.statistics()
+            #expect(stats.pending == 1)
+            #expect(stats.delivered == 1)
+            #expect(stats.dead == 0)
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func deliveredKeysAreRememberedForTheDedupWindowThenForgotten(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("a")], now: t0)
-        let a = try #require(try await store.claim(limit: 1, now: t0, lease: 30).first)
-        try await store.markDelivered(id: a.id, status: 200, now: t0)
-        #expect(try await store.enqueue([newDelivery("a")], now: t0) == EnqueueOutcome(stored: 0, duplicates: 1))
-        #expect(try await store.expireDelivered(before: t0.addingTimeInterval(-1)) == 0)
-        #expect(try await store.expireDelivered(before: t0.addingTimeInterval(1)) == 1)
-        #expect(try await store.enqueue([newDelivery("a")], now: t0) == EnqueueOutcome(stored: 1, duplicates: 0))
+            _ = try await store.enqueue([newDelivery("a")], now: t0)
+            let a = try #require(try await store.claim(limit: 1, now: t0, lease: 30).first)
+            try await store.markDelivered(id: a.id, status: 200, now: t0)
+            #expect(try await store.enqueue([newDelivery("a")], now: t0) == EnqueueOutcome(stored: 0, duplicates: 1))
+            #expect(try await store.expireDelivered(before: t0.addingTimeInterval(-1)) == 0)
+            #expect(try await store.expireDelivered(before: t0.addingTimeInterval(1)) == 1)
+            #expect(try await store.enqueue([newDelivery("a")], now: t0) == EnqueueOutcome(stored: 1, duplicates: 0))
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func listIsNewestFirstAndStatisticsCountPerChannel(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        _ = try await store.enqueue([newDelivery("1"), newDelivery("2"), newDelivery("3", conversation: "conv-2", channel: "ch2")], now: t0)
-        #expect(try await store.list(state: nil, channel: nil, limit: 2).map(\.key) == ["ch2:3", "ch1:2"])
-        let stats = try await store.statistics()
-        #expect(stats.perChannel["ch1"]?[.pending] == 2)
-        #expect(stats.perChannel["ch2"]?[.pending] == 1)
-        #expect(stats.oldestPendingCreatedAt == t0)
-        #expect(try await store.nextDue(after: t0.addingTimeInterval(-1)) == t0)
-        // Calls due already are not "next": nothing falls due later.
-        #expect(try await store.nextDue(after: t0) == nil)
-        try await store.markRetry(id: try #require(try await store.list(state: nil, channel: "ch2", limit: 1).first).id, status: 500, error: "x",
-                                  nextAttemptAt: t0.addingTimeInterval(30))
-        #expect(try await store.nextDue(after: t0) == t0.addingTimeInterval(30))
+            _ = try await store.enqueue([newDelivery("1"), newDelivery("2"), newDelivery("3", conversation: "conv-2", channel: "ch2")], now: t0)
+            #expect(try await store.list(state: nil, channel: nil, limit: 2).map(\.key) == ["ch2:3", "ch1:2"])
+            let stats = try await store.statistics()
+            #expect(stats.perChannel["ch1"]?[.pending] == 2)
+            #expect(stats.perChannel["ch2"]?[.pending] == 1)
+            #expect(stats.oldestPendingCreatedAt == t0)
+            #expect(try await store.nextDue(after: t0.addingTimeInterval(-1)) == t0)
+            // Calls due already are not "next": nothing falls due later.
+            #expect(try await store.nextDue(after: t0) == nil)
+            try await store.markRetry(
+                id: try #require(try await store.list(state: nil, channel: "ch2", limit: 1).first).id, status: 500, error: "x",
+                nextAttemptAt: t0.addingTimeInterval(30))
+            #expect(try await store.nextDue(after: t0) == t0.addingTimeInterval(30))
         }
     }
 
     @Test(arguments: StoreEngine.available)
     func recordDeadStoresADeadLetterDirectly(_ engine: StoreEngine) async throws {
         try await StoreFactory.with(engine) { store, reopen in
-        try await store.recordDead(newDelivery("v1"), status: nil, error: "deadline exceeded", now: t0)
-        let dead = try await store.list(state: .dead, channel: nil, limit: 5)
-        #expect(dead.map(\.lastError) == ["deadline exceeded"])
+            try await store.recordDead(newDelivery("v1"), status: nil, error: "deadline exceeded", now: t0)
+            let dead = try await store.list(state: .dead, channel: nil, limit: 5)
+            #expect(dead.map(\.lastError) == ["deadline exceeded"])
         }
     }
 
@@ -337,7 +345,7 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
             let order: Int
         }
         try await StoreFactory.with(engine) { store, reopen in
-            var rng = SplitMix(seed: 20261126)
+            var rng = SplitMix(seed: 20_261_126)
             var calls: [String: Call] = [:]
             var order = 0
             var clock = t0.timeIntervalSince1970
@@ -393,7 +401,8 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
                         try await store.markRetry(id: d.id, status: 503, error: "x", nextAttemptAt: Date(timeIntervalSince1970: at))
                         calls[d.key]?.due = at
                         calls[d.key]?.leaseUntil = nil
-                        let conversation = calls[d.key]!.conversation, mine = calls[d.key]!.order
+                        let conversation = calls[d.key]!.conversation
+                        let mine = calls[d.key]!.order
                         for (k, c) in calls where c.pending && c.conversation == conversation && c.order > mine && c.due < at { calls[k]?.due = at }
                     default:
                         try await store.markDead(id: d.id, status: 400, error: "x", now: now)
@@ -420,7 +429,9 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
                 case 92..<96:
                     let next = try await store.nextDue(after: now)
                     if let soonest = heads().map(\.1.due).filter({ $0 > clock }).min() {
-                        #expect(next != nil && next!.timeIntervalSince1970 <= soonest + 1e-6, "step \(step): nextDue \(String(describing: next)), a head is due at \(soonest)")
+                        #expect(
+                            next != nil && next!.timeIntervalSince1970 <= soonest + 1e-6,
+                            "step \(step): nextDue \(String(describing: next)), a head is due at \(soonest)")
                     }
                 default:
                     clock += Double(rng.next(6))

@@ -158,7 +158,8 @@ import Testing
     @Test func givesUpAfterMaxAttemptsWithTheLastError() async throws {
         let standIn = StandIn { _, _ in StandIn.Answer(status: 500) }
         try await withServer(standIn.router()) { base in
-            try await withDispatcher(baseURL: base, retry: RetryPolicy(maxAttempts: 3, initialBackoffSeconds: 0.01, maxBackoffSeconds: 0.02)) { store, dispatcher in
+            try await withDispatcher(baseURL: base, retry: RetryPolicy(maxAttempts: 3, initialBackoffSeconds: 0.01, maxBackoffSeconds: 0.02)) {
+                store, dispatcher in
                 _ = try await store.enqueue([NewDelivery(call: call("m", user: "u"), channel: ch())], now: Date())
                 dispatcher.wake()
                 #expect(try await eventually { try await store.statistics().dead == 1 })
@@ -173,7 +174,8 @@ import Testing
     @Test func aFailingConversationDoesNotHoldUpOthers() async throws {
         let standIn = StandIn { _, body in body["providerId"]?.string == "stuck" ? StandIn.Answer(status: 503) : StandIn.Answer() }
         try await withServer(standIn.router()) { base in
-            try await withDispatcher(baseURL: base, retry: RetryPolicy(maxAttempts: 100, initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.1)) { store, dispatcher in
+            try await withDispatcher(baseURL: base, retry: RetryPolicy(maxAttempts: 100, initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.1)) {
+                store, dispatcher in
                 _ = try await store.enqueue([NewDelivery(call: call("s1", user: "stuck"), channel: ch())], now: Date())
                 for i in 0..<20 { _ = try await store.enqueue([NewDelivery(call: call("f\(i)", user: "free\(i % 4)"), channel: ch())], now: Date()) }
                 dispatcher.wake()
@@ -292,7 +294,8 @@ struct OutcomeFailingStore: DeliveryStore {
             try await store.prepare()
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let client = ChatbotAPIClient(httpClient: http, baseURL: base, timeout: 5)
-            var config = Dispatcher.Configuration(maxConcurrency: 4, retry: RetryPolicy(maxAttempts: 1000, initialBackoffSeconds: 0.01, maxBackoffSeconds: 0.05))
+            var config = Dispatcher.Configuration(
+                maxConcurrency: 4, retry: RetryPolicy(maxAttempts: 1000, initialBackoffSeconds: 0.01, maxBackoffSeconds: 0.05))
             config.pollSeconds = 0.05
             config.breakerThreshold = 3
             config.breakerInitialCooldown = 0.5
@@ -303,12 +306,16 @@ struct OutcomeFailingStore: DeliveryStore {
                 tasks.addTask { try await group.run() }
                 if withBadChatbot {
                     // Many conversations of the failing chatbot, due first.
-                    for i in 0..<200 { _ = try await store.enqueue([NewDelivery(call: call("b\(i)", user: "bu\(i)"), channel: ch("bad", bot: "bot_bad"))], now: Date()) }
+                    for i in 0..<200 {
+                        _ = try await store.enqueue([NewDelivery(call: call("b\(i)", user: "bu\(i)"), channel: ch("bad", bot: "bot_bad"))], now: Date())
+                    }
                     dispatcher.wake()
                     try await Task.sleep(for: .milliseconds(300))
                 }
                 let start = Date()
-                for i in 0..<count { _ = try await store.enqueue([NewDelivery(call: call("g\(i)", user: "gu\(i % 20)"), channel: ch("good", bot: "bot_good"))], now: Date()) }
+                for i in 0..<count {
+                    _ = try await store.enqueue([NewDelivery(call: call("g\(i)", user: "gu\(i % 20)"), channel: ch("good", bot: "bot_good"))], now: Date())
+                }
                 dispatcher.wake(chatbotId: "bot_good", channel: "good")
                 let done = try await eventually(20) {
                     standIn.calls.filter { $0.body["chatbotId"]?.string == "bot_good" }.count >= count
@@ -355,11 +362,15 @@ struct OutcomeFailingStore: DeliveryStore {
             let group = ServiceGroup(configuration: .init(services: [dispatcher], logger: DispatcherTests.logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                for i in 0..<6 { _ = try await store.enqueue([NewDelivery(call: call("s\(i)", user: "su\(i)"), channel: ch("slow", bot: "bot_slow"))], now: Date()) }
+                for i in 0..<6 {
+                    _ = try await store.enqueue([NewDelivery(call: call("s\(i)", user: "su\(i)"), channel: ch("slow", bot: "bot_slow"))], now: Date())
+                }
                 dispatcher.wake()
                 try await Task.sleep(for: .milliseconds(200))
                 let start = Date()
-                for i in 0..<10 { _ = try await store.enqueue([NewDelivery(call: call("f\(i)", user: "fu\(i)"), channel: ch("fast", bot: "bot_fast"))], now: Date()) }
+                for i in 0..<10 {
+                    _ = try await store.enqueue([NewDelivery(call: call("f\(i)", user: "fu\(i)"), channel: ch("fast", bot: "bot_fast"))], now: Date())
+                }
                 dispatcher.wake()
                 #expect(try await eventually(5) { standIn.calls.filter { $0.body["chatbotId"]?.string == "bot_fast" }.count == 10 })
                 // Behind the slow chatbot's calls the fast ones would have waited 2 s at least.

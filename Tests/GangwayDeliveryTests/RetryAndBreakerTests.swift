@@ -13,8 +13,9 @@ import Testing
     @Test(arguments: [400, 401, 403, 404, 409, 410, 413, 422, 301])
     func statusesThatAreNotRetried(_ status: Int) {
         #expect(!RetryPolicy.isRetryable(status: status))
-        #expect(policy.decide(.response(status: status, retryAfter: nil, error: nil), attempts: 1, queuedAt: now, now: now, random: 0.5)
-            == .dead(status: status, error: "HTTP \(status) (not retryable)"))
+        #expect(
+            policy.decide(.response(status: status, retryAfter: nil, error: nil), attempts: 1, queuedAt: now, now: now, random: 0.5)
+                == .dead(status: status, error: "HTTP \(status) (not retryable)"))
     }
 
     @Test func backoffIsExponentialWithFullJitterAndCapped() {
@@ -42,7 +43,8 @@ import Testing
     @Test func deadAfterMaxAttemptsOrMaxAge() {
         let last = policy.decide(.transportError("connection refused"), attempts: 4, queuedAt: now, now: now, random: 0.5)
         #expect(last == .dead(status: nil, error: "connection refused (gave up after 4 attempts)"))
-        let old = policy.decide(.response(status: 503, retryAfter: nil, error: "busy"), attempts: 1, queuedAt: now.addingTimeInterval(-3600), now: now, random: 0.5)
+        let old = policy.decide(
+            .response(status: 503, retryAfter: nil, error: "busy"), attempts: 1, queuedAt: now.addingTimeInterval(-3600), now: now, random: 0.5)
         #expect(old == .dead(status: 503, error: "HTTP 503: busy (older than maxAgeSeconds 3600)"))
         #expect(policy.decide(.response(status: 202, retryAfter: nil, error: nil), attempts: 9, queuedAt: now, now: now, random: 0) == .delivered(status: 202))
     }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import GangwayDelivery
 import Testing
+
+@testable import GangwayDelivery
 
 /// A database written by an earlier version (before the conversation heads) is upgraded in place:
 /// what was pending is claimable in the same order, one head per conversation.
@@ -11,8 +12,10 @@ import Testing
         let old = try SQLiteDeliveryStore(path: path)
         try await old.prepare(upTo: "v1-deliveries")
         _ = try await old.enqueue(
-            [newDelivery("a1", conversation: "A"), newDelivery("b1", conversation: "B"), newDelivery("a2", conversation: "A"),
-             newDelivery("c1", conversation: "C")], now: t0)
+            [
+                newDelivery("a1", conversation: "A"), newDelivery("b1", conversation: "B"), newDelivery("a2", conversation: "A"),
+                newDelivery("c1", conversation: "C"),
+            ], now: t0)
         try await old.recordDead(newDelivery("d1", conversation: "D"), status: nil, error: "gone", now: t0)
 
         let upgraded = try SQLiteDeliveryStore(path: path)

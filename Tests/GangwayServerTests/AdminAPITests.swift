@@ -25,7 +25,10 @@ import Testing
 
     @Test func deadLettersCanBeListedShownReplayedAndPurged() async throws {
         try await withGateway { h in
-            h.mock.update { $0.failFirst = 1000; $0.failStatus = 422 }
+            h.mock.update {
+                $0.failFirst = 1000
+                $0.failStatus = 422
+            }
             let body = try sampleBytes("telegram", "text.json")
             #expect(try await h.send(.POST, "/webhooks/tg", body: body, headers: [("x-telegram-bot-api-secret-token", "tg-secret")]).status == 200)
             #expect(try await eventually { try await h.gateway.store.statistics().dead == 1 })

@@ -73,9 +73,15 @@ import Testing
 
     @Test func failingOrGarbageAnswersGiveTheFallback() async throws {
         try await withGateway(yaml: Self.yaml()) { h in
-            h.mock.update { $0.failFirst = 100; $0.failStatus = 500 }
+            h.mock.update {
+                $0.failFirst = 100
+                $0.failStatus = 500
+            }
             #expect(try await post(h, "start.form").body.contains("Einen Moment bitte"))
-            h.mock.update { $0.failFirst = 0; $0.garbage = true }
+            h.mock.update {
+                $0.failFirst = 0
+                $0.garbage = true
+            }
             #expect(try await post(h, "gather-1-speech.form", subpath: "/gather").body.contains("Einen Moment bitte"))
             #expect(try await eventually { try await h.gateway.store.statistics().dead == 2 })
             let dead = try await h.gateway.store.list(state: .dead, channel: "voice", limit: 5)

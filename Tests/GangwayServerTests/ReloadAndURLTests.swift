@@ -2,11 +2,12 @@ import Adapters
 import Foundation
 import GangwayCore
 import GangwayDelivery
-@testable import GangwayServer
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
 import Testing
+
+@testable import GangwayServer
 
 /// Reload applies every live setting; the signed URL follows publicURL; the PostgreSQL TLS
 /// modes mean what libpq says; idle sockets are closed (issue 12).
@@ -15,9 +16,12 @@ import Testing
         try await withGateway { h in
             #expect(h.gateway.dispatcher.configuration.retry.maxAttempts == 3)
             let original = try String(contentsOfFile: h.configPath, encoding: .utf8)
-            let changed = original
-                .replacingOccurrences(of: "retry: { maxAttempts: 3, initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.1 }",
-                                      with: "retry: { maxAttempts: 7, initialBackoffSeconds: 0.2, maxBackoffSeconds: 0.4 }\n  timeoutSeconds: 3\n  maxConcurrency: 5")
+            let changed =
+                original
+                .replacingOccurrences(
+                    of: "retry: { maxAttempts: 3, initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.1 }",
+                    with: "retry: { maxAttempts: 7, initialBackoffSeconds: 0.2, maxBackoffSeconds: 0.4 }\n  timeoutSeconds: 3\n  maxConcurrency: 5"
+                )
                 .replacingOccurrences(of: "store: { path: ", with: "store: { dedupWindowHours: 2, path: ")
                 .replacingOccurrences(of: "  port: 0\n", with: "  port: 1\n  idleTimeoutSeconds: 9\n  maxConnections: 77\n")
             #expect(changed != original)
@@ -49,17 +53,21 @@ import Testing
         let forwarded: HeaderFields = ["x-forwarded-proto": "https", "x-forwarded-host": "client-chosen.example", "host": "gw.internal:8080"]
         // nginx copies the client's Host into X-Forwarded-Host: with publicURL set it must not count.
         server.publicURL = "https://hooks.example.com"
-        #expect(PublicURL.reconstruct(target: "/webhooks/a?x=1", headers: forwarded, authority: "gw.internal:8080", peer: "127.0.0.1", server: server)
-            == "https://hooks.example.com/webhooks/a?x=1")
+        #expect(
+            PublicURL.reconstruct(target: "/webhooks/a?x=1", headers: forwarded, authority: "gw.internal:8080", peer: "127.0.0.1", server: server)
+                == "https://hooks.example.com/webhooks/a?x=1")
         // Without publicURL a trusted proxy's headers count, an untrusted peer's do not.
         server.publicURL = nil
-        #expect(PublicURL.reconstruct(target: "/webhooks/a", headers: forwarded, authority: "gw.internal:8080", peer: "127.0.0.1", server: server)
-            == "https://client-chosen.example/webhooks/a")
-        #expect(PublicURL.reconstruct(target: "/webhooks/a", headers: forwarded, authority: "gw.internal:8080", peer: "10.1.1.1", server: server)
-            == "http://gw.internal:8080/webhooks/a")
+        #expect(
+            PublicURL.reconstruct(target: "/webhooks/a", headers: forwarded, authority: "gw.internal:8080", peer: "127.0.0.1", server: server)
+                == "https://client-chosen.example/webhooks/a")
+        #expect(
+            PublicURL.reconstruct(target: "/webhooks/a", headers: forwarded, authority: "gw.internal:8080", peer: "10.1.1.1", server: server)
+                == "http://gw.internal:8080/webhooks/a")
         // Hummingbird moves Host into :authority (no host header left): the URL uses it, never 0.0.0.0.
-        #expect(PublicURL.reconstruct(target: "/webhooks/a", headers: HeaderFields(), authority: "hooks.local:8080", peer: "10.1.1.1", server: server)
-            == "http://hooks.local:8080/webhooks/a")
+        #expect(
+            PublicURL.reconstruct(target: "/webhooks/a", headers: HeaderFields(), authority: "hooks.local:8080", peer: "10.1.1.1", server: server)
+                == "http://hooks.local:8080/webhooks/a")
     }
 
     @Test func withoutPublicURLATwilioSignatureOverTheHostTheProviderCalledVerifies() async throws {
@@ -69,7 +77,8 @@ import Testing
             let url = h.base + "/webhooks/sms"
             let headers = try h.signedSample(channel: "sms", body: body, contentType: "application/x-www-form-urlencoded", url: url)
             #expect(try await h.send(.POST, "/webhooks/sms", body: body, headers: headers).status == 200)
-            let forged = try h.signedSample(channel: "sms", body: body, contentType: "application/x-www-form-urlencoded", url: "http://0.0.0.0:8080/webhooks/sms")
+            let forged = try h.signedSample(
+                channel: "sms", body: body, contentType: "application/x-www-form-urlencoded", url: "http://0.0.0.0:8080/webhooks/sms")
             #expect(try await h.send(.POST, "/webhooks/sms", body: body, headers: forged).status == 401)
         }
     }
@@ -99,7 +108,9 @@ import Testing
     @Test func anIdleConnectionAndHalfAHeaderAreClosedAfterIdleTimeout() async throws {
         try await withGateway(yaml: { testYAML(upstream: $0).replacingOccurrences(of: "  port: 0\n", with: "  port: 0\n  idleTimeoutSeconds: 0.5\n") }) { h in
             let port = try #require(Int(h.base.split(separator: ":").last ?? ""))
-            for opening in ["", "POST /webhooks/tg HTTP/1.1\r\nHost: x\r\nContent-Le", "POST /webhooks/tg HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"] {
+            for opening in [
+                "", "POST /webhooks/tg HTTP/1.1\r\nHost: x\r\nContent-Le", "POST /webhooks/tg HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{",
+            ] {
                 let started = Date()
                 let closed = try await RawSocket.closedByPeer(port: port, send: opening, within: 5)
                 #expect(closed, "not closed: \(opening.debugDescription)")
@@ -122,4 +133,3 @@ import Testing
         }
     }
 }
-

@@ -95,7 +95,12 @@ func withGateway(
     var quiet = Logger(label: "quiet")
     quiet.logLevel = .critical
 
-    let mock = MockUpstream(options: { var o = MockUpstream.Options(); o.printCalls = false; return o }())
+    let mock = MockUpstream(
+        options: {
+            var o = MockUpstream.Options()
+            o.printCalls = false
+            return o
+        }())
     let mockRouter = Router()
     mock.addRoutes(to: mockRouter)
     let mockPort = Mutex<Int?>(nil)
@@ -125,7 +130,8 @@ func withGateway(
         tasks.addTask { try await group.run() }
         let gwPort = try await waitFor { port.withLock { $0 } }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let harness = Harness(base: "http://127.0.0.1:\(gwPort)", gateway: gateway, mock: mock, client: client, logs: logs, configuration: config, configPath: configPath)
+        let harness = Harness(
+            base: "http://127.0.0.1:\(gwPort)", gateway: gateway, mock: mock, client: client, logs: logs, configuration: config, configPath: configPath)
         do {
             try await body(harness)
         } catch {

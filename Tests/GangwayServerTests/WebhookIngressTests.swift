@@ -11,7 +11,8 @@ import Testing
     @Test func aSignedWebhookIsCommittedAcknowledgedAndForwarded() async throws {
         try await withGateway { h in
             let body = try sampleBytes("whatsapp", "batch.json")
-            let reply = try await h.send(.POST, "/webhooks/wa", body: body, headers: try h.signedSample(channel: "wa", body: body, contentType: "application/json"))
+            let reply = try await h.send(
+                .POST, "/webhooks/wa", body: body, headers: try h.signedSample(channel: "wa", body: body, contentType: "application/json"))
             #expect(reply.status == 200)
             #expect(reply.body == "EVENT_RECEIVED")
             #expect(try await eventually { h.mock.recorded.count == 3 })
@@ -63,7 +64,8 @@ import Testing
     @Test func reportModeLetsAFailedCheckThroughAndSaysSo() async throws {
         try await withGateway(yaml: { testYAML(upstream: $0, whatsappVerification: "report") }) { h in
             let body = try sampleBytes("whatsapp", "text.json")
-            let reply = try await h.send(.POST, "/webhooks/wa", body: body, headers: [("content-type", "application/json"), ("x-hub-signature-256", "sha256=00")])
+            let reply = try await h.send(
+                .POST, "/webhooks/wa", body: body, headers: [("content-type", "application/json"), ("x-hub-signature-256", "sha256=00")])
             #expect(reply.status == 200)
             #expect(try await eventually { h.mock.recorded.count == 1 })
             #expect(h.logs.entries.contains { $0.message.description == "verification failed, let through (report mode)" })
@@ -75,7 +77,8 @@ import Testing
             #expect(try await h.send(.POST, "/webhooks/nope", body: Array("{}".utf8)).status == 404)
             let garbage: [UInt8] = Array("not json at all".utf8)
             #expect(try await h.send(.POST, "/webhooks/tg", body: garbage, headers: [("x-telegram-bot-api-secret-token", "tg-secret")]).status == 400)
-            #expect(try await h.send(.POST, "/webhooks/tg", body: [0xFF, 0xFE, 0x00], headers: [("x-telegram-bot-api-secret-token", "tg-secret")]).status == 400)
+            #expect(
+                try await h.send(.POST, "/webhooks/tg", body: [0xFF, 0xFE, 0x00], headers: [("x-telegram-bot-api-secret-token", "tg-secret")]).status == 400)
             #expect(try await h.send(.POST, "/webhooks/tg", body: [], headers: [("x-telegram-bot-api-secret-token", "tg-secret")]).status == 400)
             // An authentic update of a kind that is not mapped: 200, ignored, nothing stored.
             let inline = Array(#"{"update_id": 77, "inline_query": {"id": "1", "from": {"id": 1}, "query": "q", "offset": ""}}"#.utf8)
@@ -106,14 +109,19 @@ import Testing
             #expect(reply.status == 200)
             #expect(reply.header("content-type")?.hasPrefix("text/xml") == true)
             #expect(reply.body.hasSuffix("<Response/>"))
-            let forged = try h.signedSample(channel: "sms", body: body, contentType: "application/x-www-form-urlencoded", url: "https://evil.example/webhooks/sms")
-            let spoof = try await h.send(.POST, "/webhooks/sms", body: body, headers: forged + [("x-forwarded-proto", "https"), ("x-forwarded-host", "evil.example")])
+            let forged = try h.signedSample(
+                channel: "sms", body: body, contentType: "application/x-www-form-urlencoded", url: "https://evil.example/webhooks/sms")
+            let spoof = try await h.send(
+                .POST, "/webhooks/sms", body: body, headers: forged + [("x-forwarded-proto", "https"), ("x-forwarded-host", "evil.example")])
             #expect(spoof.status == 401)
         }
         // Trusted (loopback added to trustedProxies) and no publicURL: the forwarded URL is believed.
         // (With publicURL set it wins over X-Forwarded-*, DESIGN.md section 1; see the next test.)
-        try await withGateway(yaml: { testYAML(upstream: $0).replacingOccurrences(of: "  publicURL: https://hooks.example.com\n", with: "") }, trustedLoopback: true) { h in
-            let proxied = try h.signedSample(channel: "sms", body: body, contentType: "application/x-www-form-urlencoded", url: "https://edge.example:8443/webhooks/sms")
+        try await withGateway(
+            yaml: { testYAML(upstream: $0).replacingOccurrences(of: "  publicURL: https://hooks.example.com\n", with: "") }, trustedLoopback: true
+        ) { h in
+            let proxied = try h.signedSample(
+                channel: "sms", body: body, contentType: "application/x-www-form-urlencoded", url: "https://edge.example:8443/webhooks/sms")
             let reply = try await h.send(
                 .POST, "/webhooks/sms", body: body,
                 headers: proxied + [("x-forwarded-proto", "https"), ("x-forwarded-host", "edge.example"), ("x-forwarded-port", "8443")])

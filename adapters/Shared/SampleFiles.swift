@@ -20,7 +20,9 @@ public enum SampleFiles {
 
         /// The request the provider would send for this sample to a channel whose webhook URL is
         /// `webhookURL`, signed with the channel's secrets the way the provider signs.
-        public func signed(_ descriptor: ProviderDescriptor, _ channel: ChannelConfiguration, webhookURL: String, now: Date = Date())
+        public func signed(
+            _ descriptor: ProviderDescriptor, _ channel: ChannelConfiguration, webhookURL: String, now: Date = Date()
+        )
             -> SampleRequest
         {
             var request = SampleRequest(url: webhookURL + subpath, contentType: contentType, body: body, now: now)

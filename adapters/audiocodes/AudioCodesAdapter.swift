@@ -38,10 +38,11 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
             let json = try request.jsonBody()
             guard json["conversation"]?.string != nil else { throw .badRequest("no conversation id in the create-conversation request") }
             let base = Self.urlWithoutQuery(request.url)
-            return .json(JSONValue.object([
-                ("activitiesURL", .string(base + "/activities")), ("refreshURL", .string(base + "/refresh")),
-                ("disconnectURL", .string(base + "/disconnect")), ("expiresSeconds", .number(String(Self.expiresSeconds))),
-            ]).serialized())
+            return .json(
+                JSONValue.object([
+                    ("activitiesURL", .string(base + "/activities")), ("refreshURL", .string(base + "/refresh")),
+                    ("disconnectURL", .string(base + "/disconnect")), ("expiresSeconds", .number(String(Self.expiresSeconds))),
+                ]).serialized())
         case ("POST", "/refresh"):
             try verify(request)
             return .json(#"{"expiresSeconds":\#(Self.expiresSeconds)}"#)
@@ -93,19 +94,26 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
             let callee = p?["callee"]?.idString
             callers.remember(from, for: Self.callerKey(conversation), at: now)
             let contact = InboundContact(name: p?["callerDisplayName"]?.string, locale: a["language"]?.string).nonEmpty
-            return .event(.callStarted, key: VoiceKeys.start(conversation), providerId: from, contact: contact, provider: info(conversation, event: "start", callee: callee), callee: callee)
+            return .event(
+                .callStarted, key: VoiceKeys.start(conversation), providerId: from, contact: contact,
+                provider: info(conversation, event: "start", callee: callee), callee: callee)
         case ("message", _):
             var message = InboundMessage(id: id, type: .speech, text: a["text"]?.string ?? "", timestamp: a["timestamp"]?.string)
             message.confidence = a[path: "parameters", "confidence"]?.double
             return .handle(key: turnKey, providerId: caller(), message: message, provider: info(conversation, event: "message"))
         case ("event", "DTMF"):
             let digits = a["value"]?.idString ?? ""
-            return .handle(key: turnKey, providerId: caller(), message: InboundMessage(id: id, type: .dtmf, text: digits, timestamp: a["timestamp"]?.string), provider: info(conversation, event: "DTMF"))
+            return .handle(
+                key: turnKey, providerId: caller(), message: InboundMessage(id: id, type: .dtmf, text: digits, timestamp: a["timestamp"]?.string),
+                provider: info(conversation, event: "DTMF"))
         case ("event", "noUserInput"):
             // Silence (when the bot asked for it with userNoInputTimeoutMS): an empty turn, as for the other providers.
-            return .handle(key: turnKey, providerId: caller(), message: InboundMessage(id: id, type: .speech, text: "", timestamp: a["timestamp"]?.string), provider: info(conversation, event: "noUserInput"))
+            return .handle(
+                key: turnKey, providerId: caller(), message: InboundMessage(id: id, type: .speech, text: "", timestamp: a["timestamp"]?.string),
+                provider: info(conversation, event: "noUserInput"))
         case ("event", "hangup"), ("event", "conversationEnd"):
-            return .event(.callEnded, key: VoiceKeys.end(conversation), providerId: caller(), provider: info(conversation, event: a["name"]?.string ?? "hangup"))
+            return .event(
+                .callEnded, key: VoiceKeys.end(conversation), providerId: caller(), provider: info(conversation, event: a["name"]?.string ?? "hangup"))
         default:
             return nil  // speechHypothesis, playFinished, ...: nothing for the chatbot
         }
@@ -135,7 +143,12 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
                 add([("type", .string("event")), ("name", .string("playUrl")), ("activityParams", .object([("playUrlUrl", .string(url))]))])
             case .listen(let timeout, let language, let hints):
                 var params: [(String, JSONValue)] = []
-                if let timeout { params += [("userNoInputTimeoutMS", .number(String(SafeNumbers.int(timeout * 1000, clampedTo: 0...3_600_000) ?? 5000))), ("userNoInputSendEvent", .bool(true))] }
+                if let timeout {
+                    params += [
+                        ("userNoInputTimeoutMS", .number(String(SafeNumbers.int(timeout * 1000, clampedTo: 0...3_600_000) ?? 5000))),
+                        ("userNoInputSendEvent", .bool(true)),
+                    ]
+                }
                 if let language { params.append(("language", .string(language))) }
                 if !hints.isEmpty { params.append(("sttContextPhrases", .array(hints.map(JSONValue.string)))) }
                 if !params.isEmpty { add([("type", .string("event")), ("name", .string("config")), ("sessionParams", .object(params))]) }

@@ -16,7 +16,10 @@ enum BirdPayloads {
             msg.timestamp = p["createdAt"]?.string
             msg.replyTo = p[path: "replyTo", "id"]?.string
             let contact = InboundContact(name: p[path: "sender", "contact", "annotations", "name"]?.string).nonEmpty
-            return [.handle(key: id, providerId: sender, message: msg, contact: contact, provider: ProviderInfo(name: "bird", recipientId: recipient, event: channel))]
+            return [
+                .handle(
+                    key: id, providerId: sender, message: msg, contact: contact, provider: ProviderInfo(name: "bird", recipientId: recipient, event: channel))
+            ]
         }
         if event.hasSuffix(".outbound"), let status = p["status"]?.string {
             let name: EventName
@@ -27,8 +30,12 @@ enum BirdPayloads {
             default: return []  // accepted, processing, sent, ...
             }
             guard let user = p[path: "receiver", "contacts"]?[0]?["identifierValue"]?.idString else { return [] }
-            let msg = InboundMessage(id: id, type: .unsupported, text: p["reason"]?.string.flatMap { $0.isEmpty ? nil : $0 }, timestamp: p["lastStatusAt"]?.string)
-            return [.event(name, key: "\(id):\(status)", providerId: user, message: msg, provider: ProviderInfo(name: "bird", recipientId: recipient, event: status))]
+            let msg = InboundMessage(
+                id: id, type: .unsupported, text: p["reason"]?.string.flatMap { $0.isEmpty ? nil : $0 }, timestamp: p["lastStatusAt"]?.string)
+            return [
+                .event(
+                    name, key: "\(id):\(status)", providerId: user, message: msg, provider: ProviderInfo(name: "bird", recipientId: recipient, event: status))
+            ]
         }
         return []  // interactions and other services
     }
@@ -105,7 +112,11 @@ enum BirdPayloads {
             default: return []
             }
             let msg = InboundMessage(id: id, type: .unsupported, timestamp: m["updatedDatetime"]?.string)
-            return [.event(name, key: "\(id):\(status)", providerId: to, message: msg, provider: ProviderInfo(name: "bird", recipientId: m["from"]?.idString, event: status))]
+            return [
+                .event(
+                    name, key: "\(id):\(status)", providerId: to, message: msg,
+                    provider: ProviderInfo(name: "bird", recipientId: m["from"]?.idString, event: status))
+            ]
         }
         return []
     }

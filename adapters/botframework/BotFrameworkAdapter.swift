@@ -154,7 +154,8 @@ struct BotFrameworkAdapter: ChannelAdapter {
         let media = (a["attachments"]?.items ?? []).compactMap { att -> InboundMessage.Media? in
             guard let url = att["contentUrl"]?.string ?? att[path: "content", "downloadUrl"]?.string else { return nil }
             let mime = att["contentType"]?.string
-            return InboundMessage.Media(url: url, mimeType: mime == "application/vnd.microsoft.teams.file.download.info" ? nil : mime, filename: att["name"]?.string)
+            return InboundMessage.Media(
+                url: url, mimeType: mime == "application/vnd.microsoft.teams.file.download.info" ? nil : mime, filename: att["name"]?.string)
         }
         if !media.isEmpty {
             msg.media = media

@@ -46,7 +46,8 @@ struct LineAdapter: ChannelAdapter {
             let msg = InboundMessage(type: .postback, timestamp: timestamp, payload: e[path: "postback", "data"]?.string)
             return .handle(key: key, providerId: user, message: msg, provider: provider)
         case "follow":
-            return .event(.conversationStarted, key: key, providerId: user, message: InboundMessage(type: .unsupported, timestamp: timestamp), provider: provider)
+            return .event(
+                .conversationStarted, key: key, providerId: user, message: InboundMessage(type: .unsupported, timestamp: timestamp), provider: provider)
         case "unfollow":
             return .event(.userUnsubscribed, key: key, providerId: user, message: InboundMessage(type: .unsupported, timestamp: timestamp), provider: provider)
         default:

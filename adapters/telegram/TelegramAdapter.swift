@@ -23,8 +23,10 @@ struct TelegramAdapter: ChannelAdapter {
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
         let update = try request.jsonBody()
         guard let updateID = update["update_id"]?.idString else { throw .badRequest("not a Telegram Update: no update_id") }
-        for (field, event) in [("message", "message"), ("edited_message", "edited_message"), ("channel_post", "channel_post"),
-                               ("edited_channel_post", "edited_channel_post"), ("business_message", "business_message")] {
+        for (field, event) in [
+            ("message", "message"), ("edited_message", "edited_message"), ("channel_post", "channel_post"),
+            ("edited_channel_post", "edited_channel_post"), ("business_message", "business_message"),
+        ] {
             if let m = update[field] { return messageCall(m, key: updateID, event: event).map { [$0] } ?? [] }
         }
         if let q = update["callback_query"] {
@@ -67,7 +69,9 @@ struct TelegramAdapter: ChannelAdapter {
         func media(_ v: JSONValue?, _ type: MessageType) {
             msg.type = type
             msg.text = caption
-            msg.media = [InboundMessage.Media(id: v?["file_id"]?.string, mimeType: v?["mime_type"]?.string, caption: caption, filename: v?["file_name"]?.string)]
+            msg.media = [
+                InboundMessage.Media(id: v?["file_id"]?.string, mimeType: v?["mime_type"]?.string, caption: caption, filename: v?["file_name"]?.string)
+            ]
         }
         if let text = m["text"]?.string {
             msg.type = .text

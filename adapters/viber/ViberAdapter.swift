@@ -53,7 +53,11 @@ struct ViberAdapter: ChannelAdapter {
             return [.event(.conversationStarted, key: "\(token):\(event)", providerId: id, message: msg, contact: contact(user), provider: provider)]
         case "unsubscribed":
             guard let user = json["user_id"]?.string else { return [] }
-            return [.event(.userUnsubscribed, key: "\(token):\(event)", providerId: user, message: InboundMessage(type: .unsupported, timestamp: timestamp), provider: provider)]
+            return [
+                .event(
+                    .userUnsubscribed, key: "\(token):\(event)", providerId: user, message: InboundMessage(type: .unsupported, timestamp: timestamp),
+                    provider: provider)
+            ]
         default:
             return []  // webhook (handshake), client_status, action ...
         }

@@ -19,7 +19,8 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
     /// The JWT's `payload_hash` covers the body of a POST; for a GET it covers the compact JSON of
     /// the query parameters, in the order received.
     func verify(_ request: InboundRequest) throws(AdapterError) {
-        try VonageSignedWebhook.verify(request, signatureSecret: signatureSecret, payload: Self.signedPayload(method: request.method, url: request.url, body: request.body))
+        try VonageSignedWebhook.verify(
+            request, signatureSecret: signatureSecret, payload: Self.signedPayload(method: request.method, url: request.url, body: request.body))
     }
 
     static func signedPayload(method: String, url: String, body: [UInt8]) -> [UInt8] {
@@ -92,10 +93,11 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
                 // Vonage waits 1 to 60 s for speech to start (its default: 10).
                 if let timeout { speech.append(("startTimeout", .number(String(SafeNumbers.int(timeout, clampedTo: 1...60) ?? 5)))) }
                 speech.append(("saveAudio", .bool(false)))
-                ncco.append(.object([
-                    ("type", .array([.string("speech"), .string("dtmf")])), ("speech", .object(speech)),
-                    ("eventUrl", .array([.string(callbackURL)])), ("eventMethod", .string("POST")), ("action", .string("input")),
-                ]))
+                ncco.append(
+                    .object([
+                        ("type", .array([.string("speech"), .string("dtmf")])), ("speech", .object(speech)),
+                        ("eventUrl", .array([.string(callbackURL)])), ("eventMethod", .string("POST")), ("action", .string("input")),
+                    ]))
             case .transfer(let to):
                 var connect: [(String, JSONValue)] = [
                     ("endpoint", .array([.object([("number", .string(Self.e164Digits(to))), ("type", .string("phone"))])]))

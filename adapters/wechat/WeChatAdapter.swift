@@ -131,9 +131,11 @@ extension WeChatAdapter {
         validate: { channel in
             let safeMode = (channel.secretValues["encodingAESKey"] ?? []).contains { !$0.value.isEmpty }
             guard safeMode, (channel.settings["appId"] ?? "").isEmpty else { return [] }
-            return [(
-                key: "settings.appId",
-                message: "required with secrets.encodingAESKey (safe mode): the account's AppID (wx…), which every decrypted message must name"
-            )]
+            return [
+                (
+                    key: "settings.appId",
+                    message: "required with secrets.encodingAESKey (safe mode): the account's AppID (wx…), which every decrypted message must name"
+                )
+            ]
         })
 }

@@ -18,7 +18,8 @@ enum WeChatMessages {
                 let msg = InboundMessage(type: .postback, timestamp: timestamp, payload: eventKey)
                 return .event(.conversationStarted, key: key, providerId: from, message: msg, provider: provider)
             case "unsubscribe":
-                return .event(.userUnsubscribed, key: key, providerId: from, message: InboundMessage(type: .unsupported, timestamp: timestamp), provider: provider)
+                return .event(
+                    .userUnsubscribed, key: key, providerId: from, message: InboundMessage(type: .unsupported, timestamp: timestamp), provider: provider)
             case "click":
                 let msg = InboundMessage(type: .postback, timestamp: timestamp, payload: eventKey)
                 return .handle(key: key, providerId: from, message: msg, provider: provider)

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// AES-CBC without padding handling, for providers that encrypt payloads with their own
 /// padding rules (WeChat safe mode pads PKCS#7 to 32-byte blocks, which a 16-byte PKCS#7

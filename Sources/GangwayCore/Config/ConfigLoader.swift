@@ -81,7 +81,9 @@ public struct ConfigLoader: Sendable {
             }
             if let list = r.stringList(m, "trustedProxies") {
                 for (i, item) in list.enumerated() {
-                    if let c = CIDR(item) { server.trustedProxies.append(c) } else {
+                    if let c = CIDR(item) {
+                        server.trustedProxies.append(c)
+                    } else {
                         r.fail("\(m.place("trustedProxies"))[\(i)]", "expected an address or CIDR like 10.0.0.0/8, got \"\(item)\"")
                     }
                 }
@@ -167,8 +169,10 @@ public struct ConfigLoader: Sendable {
     private func channel(_ m: ConfigReader.Map, reader r: inout ConfigReader, upstreamKey: Secret?) -> ChannelConfiguration? {
         r.allowOnly(
             m,
-            ["id", "name", "provider", "chatbotId", "apiKey", "async", "delivery", "verification", "secrets", "settings", "fallback",
-             "deadlineSeconds"])
+            [
+                "id", "name", "provider", "chatbotId", "apiKey", "async", "delivery", "verification", "secrets", "settings", "fallback",
+                "deadlineSeconds",
+            ])
         let id = r.string(m, "id", required: true)
         if let id, id.isEmpty || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
             r.fail(m.place("id"), "use only letters, digits, '_' and '-' (it is a URL path segment), got \"\(id)\"")
@@ -203,7 +207,8 @@ public struct ConfigLoader: Sendable {
         let settings = r.stringMap(m, "settings")
         if let d = descriptor {
             for key in secrets.keys.sorted() where !(d.requiredSecrets + d.optionalSecrets).contains(key) {
-                r.fail("\(m.place("secrets")).\(key)", "unknown secret for \(d.name); expected \((d.requiredSecrets + d.optionalSecrets).joined(separator: ", "))")
+                r.fail(
+                    "\(m.place("secrets")).\(key)", "unknown secret for \(d.name); expected \((d.requiredSecrets + d.optionalSecrets).joined(separator: ", "))")
             }
             for key in d.requiredSecrets where (secrets[key] ?? "").isEmpty {
                 r.fail("\(m.place("secrets")).\(key)", "missing: \(d.name) needs \(d.requiredSecrets.joined(separator: ", "))")

@@ -241,9 +241,12 @@ public final class Dispatcher: Service, Sendable {
     private func admit(_ d: Delivery, now: Date, config: Configuration) -> Admission {
         let key = laneKey(chatbotId: d.chatbotId, channel: d.channel)
         return lanes.withLock { lanes in
-            var lane = lanes[key] ?? Lane(breaker: CircuitBreakerStateMachine(
-                failureThreshold: config.breakerThreshold, initialCooldown: config.breakerInitialCooldown,
-                maxCooldown: config.breakerMaxCooldown))
+            var lane =
+                lanes[key]
+                ?? Lane(
+                    breaker: CircuitBreakerStateMachine(
+                        failureThreshold: config.breakerThreshold, initialCooldown: config.breakerInitialCooldown,
+                        maxCooldown: config.breakerMaxCooldown))
             defer { lanes[key] = lane }
             lane.channels.insert(d.channel)
             let permitted = lane.breaker.permits(now: now)
@@ -358,8 +361,10 @@ public final class Dispatcher: Service, Sendable {
             Counter(label: "gangway_calls_retried_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
             log.info(
                 "call will be retried",
-                metadata: ["gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)",
-                           "gangway.retry.in": "\(String(format: "%.2f", at.timeIntervalSince(now)))s"])
+                metadata: [
+                    "gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)",
+                    "gangway.retry.in": "\(String(format: "%.2f", at.timeIntervalSince(now)))s",
+                ])
         case .dead(let status, let error):
             Counter(label: "gangway_calls_dead_lettered_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
             log.warning("call dead-lettered", metadata: ["gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)"])

@@ -45,48 +45,48 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let table = self.table
         let logger = self.logger
         try await Self.withTimeout(60) {
-          try await client.withConnection { connection in
-            // One replica at a time creates or upgrades the schema.
-            try await connection.query("SELECT pg_advisory_lock(7031966)", logger: logger)
-            do {
-                try await connection.query(
-                    """
-                    CREATE TABLE IF NOT EXISTS \(unescaped: table) (
-                        id BIGSERIAL PRIMARY KEY,
-                        key TEXT NOT NULL UNIQUE,
-                        channel TEXT NOT NULL,
-                        provider TEXT NOT NULL,
-                        conversation TEXT NOT NULL,
-                        chatbot_id TEXT NOT NULL,
-                        kind TEXT NOT NULL,
-                        envelope BYTEA NOT NULL,
-                        state TEXT NOT NULL,
-                        attempts BIGINT NOT NULL DEFAULT 0,
-                        created_at DOUBLE PRECISION NOT NULL,
-                        queued_at DOUBLE PRECISION NOT NULL,
-                        next_attempt_at DOUBLE PRECISION NOT NULL,
-                        lease_until DOUBLE PRECISION,
-                        last_status BIGINT,
-                        last_error TEXT,
-                        delivered_at DOUBLE PRECISION
-                    )
-                    """, logger: logger)
-                try await connection.query(
-                    "CREATE INDEX IF NOT EXISTS \(unescaped: table)_conversation_pending ON \(unescaped: table) (conversation, id) WHERE state = 'pending'",
-                    logger: logger)
-                try await connection.query(
-                    "CREATE INDEX IF NOT EXISTS \(unescaped: table)_due ON \(unescaped: table) (next_attempt_at, id) WHERE state = 'pending'",
-                    logger: logger)
-                try await connection.query(
-                    "CREATE INDEX IF NOT EXISTS \(unescaped: table)_state_id ON \(unescaped: table) (state, id)", logger: logger)
-                try await connection.query(
-                    "CREATE INDEX IF NOT EXISTS \(unescaped: table)_channel_state ON \(unescaped: table) (channel, state, id)", logger: logger)
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
-                throw error
+            try await client.withConnection { connection in
+                // One replica at a time creates or upgrades the schema.
+                try await connection.query("SELECT pg_advisory_lock(7031966)", logger: logger)
+                do {
+                    try await connection.query(
+                        """
+                        CREATE TABLE IF NOT EXISTS \(unescaped: table) (
+                            id BIGSERIAL PRIMARY KEY,
+                            key TEXT NOT NULL UNIQUE,
+                            channel TEXT NOT NULL,
+                            provider TEXT NOT NULL,
+                            conversation TEXT NOT NULL,
+                            chatbot_id TEXT NOT NULL,
+                            kind TEXT NOT NULL,
+                            envelope BYTEA NOT NULL,
+                            state TEXT NOT NULL,
+                            attempts BIGINT NOT NULL DEFAULT 0,
+                            created_at DOUBLE PRECISION NOT NULL,
+                            queued_at DOUBLE PRECISION NOT NULL,
+                            next_attempt_at DOUBLE PRECISION NOT NULL,
+                            lease_until DOUBLE PRECISION,
+                            last_status BIGINT,
+                            last_error TEXT,
+                            delivered_at DOUBLE PRECISION
+                        )
+                        """, logger: logger)
+                    try await connection.query(
+                        "CREATE INDEX IF NOT EXISTS \(unescaped: table)_conversation_pending ON \(unescaped: table) (conversation, id) WHERE state = 'pending'",
+                        logger: logger)
+                    try await connection.query(
+                        "CREATE INDEX IF NOT EXISTS \(unescaped: table)_due ON \(unescaped: table) (next_attempt_at, id) WHERE state = 'pending'",
+                        logger: logger)
+                    try await connection.query(
+                        "CREATE INDEX IF NOT EXISTS \(unescaped: table)_state_id ON \(unescaped: table) (state, id)", logger: logger)
+                    try await connection.query(
+                        "CREATE INDEX IF NOT EXISTS \(unescaped: table)_channel_state ON \(unescaped: table) (channel, state, id)", logger: logger)
+                } catch {
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
+                    throw error
+                }
+                try await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
             }
-            try await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
-          }
         }
         // Unlike SQLite, other replicas may hold leases: they are handed back when they expire.
     }
@@ -100,22 +100,22 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let logger = self.logger
         let client = self.client
         let stored = try await Self.withTimeout(operationTimeout) {
-          try await client.withTransaction(logger: logger) { connection in
-            var stored = 0
-            for c in calls {
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
-                        queued_at, next_attempt_at)
-                    VALUES (\(c.key), \(c.channel), \(c.provider), \(c.conversation), \(c.chatbotId), \(c.kind.rawValue), \(c.envelope),
-                        'pending', \(t), \(t), \(t))
-                    ON CONFLICT (key) DO NOTHING
-                    RETURNING id
-                    """, logger: logger)
-                for try await _ in rows { stored += 1 }
+            try await client.withTransaction(logger: logger) { connection in
+                var stored = 0
+                for c in calls {
+                    let rows = try await connection.query(
+                        """
+                        INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
+                            queued_at, next_attempt_at)
+                        VALUES (\(c.key), \(c.channel), \(c.provider), \(c.conversation), \(c.chatbotId), \(c.kind.rawValue), \(c.envelope),
+                            'pending', \(t), \(t), \(t))
+                        ON CONFLICT (key) DO NOTHING
+                        RETURNING id
+                        """, logger: logger)
+                    for try await _ in rows { stored += 1 }
+                }
+                return stored
             }
-            return stored
-          }
         }
         return EnqueueOutcome(stored: stored, duplicates: calls.count - stored)
     }

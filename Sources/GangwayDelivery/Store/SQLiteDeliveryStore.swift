@@ -345,8 +345,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             }
             // The oldest pending call is the one with the lowest id (ids grow with time).
             stats.oldestPendingCreatedAt = try Double.fetchOne(
-                db, sql: "SELECT created_at FROM deliveries INDEXED BY deliveries_state_id WHERE state = 'pending' ORDER BY id LIMIT 1")
-                .map { Date(timeIntervalSince1970: $0) }
+                db, sql: "SELECT created_at FROM deliveries INDEXED BY deliveries_state_id WHERE state = 'pending' ORDER BY id LIMIT 1"
+            )
+            .map { Date(timeIntervalSince1970: $0) }
             return stats
         }
     }

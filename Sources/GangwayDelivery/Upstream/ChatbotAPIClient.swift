@@ -84,7 +84,9 @@ public struct ChatbotAPIClient: Sendable {
     // MARK: The other endpoints of the conversations page
 
     /// `GET /v1/chatbots/{chatbotId}/conversations?contactId=&channelId=`
-    public func listConversations(chatbotId: String, contactId: String? = nil, channelId: String? = nil, apiKey: String, logger: Logger) async throws -> JSONValue {
+    public func listConversations(
+        chatbotId: String, contactId: String? = nil, channelId: String? = nil, apiKey: String, logger: Logger
+    ) async throws -> JSONValue {
         var query: [FormField] = []
         if let contactId { query.append(FormField("contactId", contactId)) }
         if let channelId { query.append(FormField("channelId", channelId)) }
@@ -115,7 +117,8 @@ public struct ChatbotAPIClient: Sendable {
     }
 
     /// `PATCH /v1/chatbots/{chatbotId}/conversations/{conversationId}`
-    public func updateConversation(chatbotId: String, conversationId: String, body: [String: String], apiKey: String, logger: Logger) async throws -> JSONValue {
+    public func updateConversation(chatbotId: String, conversationId: String, body: [String: String], apiKey: String, logger: Logger) async throws -> JSONValue
+    {
         try await call(.PATCH, chatbotId: chatbotId, path: "/\(pathSegment(conversationId))", body: encode(body), apiKey: apiKey, logger: logger)
     }
 

@@ -16,7 +16,8 @@ struct AdminAuthMiddleware: RouterMiddleware {
         guard given.hasPrefix("Bearer "), Signatures.constantTimeEquals(String(given.dropFirst(7)), token.value) else {
             var headers: HTTPFields = [.contentType: "application/json"]
             headers[.wwwAuthenticate] = "Bearer"
-            return Response(status: .unauthorized, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"missing or wrong bearer token\"}")))
+            return Response(
+                status: .unauthorized, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"missing or wrong bearer token\"}")))
         }
         return try await next(request, context)
     }

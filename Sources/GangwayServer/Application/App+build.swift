@@ -4,8 +4,8 @@ import GangwayCore
 import GangwayDelivery
 import Hummingbird
 import Logging
-import PostgresNIO
 import NIOCore
+import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
 

@@ -84,7 +84,10 @@ public final class MockUpstream: Sendable {
         if delay > 0 { try await Task.sleep(for: .seconds(delay)) }
         var status = 200
         if n <= opts.failFirst || (opts.failRate > 0 && Double.random(in: 0..<1) < opts.failRate) { status = opts.failStatus }
-        guard ["handle", "event"].contains(operation) else { status = 404; return Response(status: .notFound) }
+        guard ["handle", "event"].contains(operation) else {
+            status = 404
+            return Response(status: .notFound)
+        }
         if json == nil || json?["chatbotId"]?.string != chatbot || request.headers[.init("x-chatcaptain-key")!] == nil {
             status = 400
         }

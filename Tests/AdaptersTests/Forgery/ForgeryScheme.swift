@@ -269,8 +269,10 @@ extension ForgeryScheme {
     }
 
     static let vonageSigner: TimeSigner = { request, channel, time in
-        let payload = request.method == "GET" ? Array(
-            JSONValue.object(FormField.parseQuery(ofURL: request.url).map { ($0.name, .string($0.value)) }).serialized().utf8) : request.body
+        let payload =
+            request.method == "GET"
+            ? Array(
+                JSONValue.object(FormField.parseQuery(ofURL: request.url).map { ($0.name, .string($0.value)) }).serialized().utf8) : request.body
         let claims = JSONValue.object([
             ("iat", jsonTime(time)), ("jti", .string("forgery-matrix")), ("iss", .string("Vonage")),
             ("payload_hash", .string(Signatures.hex(Signatures.sha256(payload)))),
