@@ -58,8 +58,9 @@ public struct AdapterResponse: Sendable, Equatable {
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// Why an adapter refused a request. The kind chooses the HTTP answer; the message goes to
-/// the log (never a secret, never a full signature).
+/// Why an adapter refused a request. The kind chooses the HTTP answer (GangwayServer's
+/// `WebhookRefusal.adapter(_:)` is the one mapping); the message goes to the log and the answer
+/// (never a secret, never a full signature).
 public struct AdapterError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// 401: the signature or token is missing or wrong.
@@ -88,15 +89,6 @@ public struct AdapterError: Error, Sendable, Equatable, CustomStringConvertible 
     }
     public static func forbidden(_ message: String) -> AdapterError { AdapterError(.forbidden, message) }
     public static func badRequest(_ message: String) -> AdapterError { AdapterError(.badRequest, message) }
-
-    public var httpStatus: Int {
-        switch kind {
-        case .unauthorized: 401
-        case .forbidden: 403
-        case .badRequest: 400
-        case .unsupportedMediaType: 415
-        }
-    }
 
     public var description: String { "\(kind.rawValue): \(message)" }
 }

@@ -35,33 +35,32 @@ struct WebhookController: Sendable {
         let channelID = context.parameters.get("channel") ?? ""
         let loaded = state.loaded.value
         guard let channel = loaded.channels[channelID] else {
-            count("unknown", "unknown", "not_found")
-            return Self.text(.notFound, "unknown channel\n")
+            count("unknown", "unknown", WebhookRefusal.unknownChannel.outcome)
+            return WebhookRefusal.unknownChannel.response
         }
         let config = channel.configuration
         // The request's logger with the channel's metadata, built only when a line is logged.
         let logger = ChannelLogger(base: context.logger, channel: config.id, provider: config.provider)
         func outcome(_ o: String) { count(config.id, config.provider, o) }
-
-        guard state.currentPhase != .draining else {
-            outcome("unavailable")
-            return Self.text(.serviceUnavailable, "shutting down, try again\n", retryAfter: true)
+        func refuse(_ refusal: WebhookRefusal) -> Response {
+            outcome(refusal.outcome)
+            return refusal.response
         }
+
+        guard state.currentPhase != .draining else { return refuse(.draining) }
 
         // Body, bounded: a declared length over the limit is refused before reading anything.
         let limit = loaded.configuration.server.maxBodyBytes
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            outcome("too_large")
             logger.info("webhook refused: body too large", metadata: ["gangway.body.declared": "\(declared)", "gangway.body.limit": "\(limit)"])
-            return Self.text(.contentTooLarge, "body exceeds \(limit) bytes\n")
+            return refuse(.tooLarge(limit: limit))
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            outcome("too_large")
             logger.info("webhook refused: body too large", metadata: ["gangway.body.limit": "\(limit)"])
-            return Self.text(.contentTooLarge, "body exceeds \(limit) bytes\n")
+            return refuse(.tooLarge(limit: limit))
         }
 
         IngestStage.receive.record(since: started)
@@ -83,13 +82,11 @@ struct WebhookController: Sendable {
             logger.info("handshake answered")
             return Self.response(answer)
         case .methodNotAllowed:
-            outcome("method_not_allowed")
-            return Self.text(.methodNotAllowed, "\(inbound.method) is not used by \(config.provider)\n")
+            return refuse(.methodNotAllowed(inbound.method, provider: config.provider))
         case .refused(let error):
-            let label = error.kind == .badRequest ? "bad_request" : error.kind.rawValue
-            outcome(label)
-            logger.info("webhook refused", metadata: ["gangway.reason": "\(error.message)", "gangway.status": "\(error.httpStatus)"])
-            return Self.text(HTTPResponse.Status(code: error.httpStatus), "\(error.message)\n")
+            let refusal = WebhookRefusal.adapter(error)
+            logger.info("webhook refused", metadata: ["gangway.reason": "\(error.message)", "gangway.status": "\(refusal.status.code)"])
+            return refuse(refusal)
         case .unverified(let error, let normalized):
             let mode = config.verification
             Counter(
@@ -100,8 +97,7 @@ struct WebhookController: Sendable {
             for (k, v) in error.diagnosis { meta["gangway.check.\(k)"] = "\(v)" }
             guard mode == .report, let normalized else {
                 logger.warning("webhook refused: verification failed", metadata: meta)
-                outcome("unauthorized")
-                return Self.text(.unauthorized, "signature verification failed\n")
+                return refuse(.unverified)
             }
             logger.warning("verification failed, let through (report mode)", metadata: meta)
             calls = normalized
@@ -122,10 +118,9 @@ struct WebhookController: Sendable {
         do {
             result = try await store.enqueue(deliveries, now: receivedAt)
         } catch {
-            outcome("unavailable")
             logger.error(
                 "webhook not stored: the store failed; answered 503 so that the provider retries", metadata: ["gangway.error": "\(error)"])
-            return Self.text(.serviceUnavailable, "cannot store the webhook now, try again\n", retryAfter: true)
+            return refuse(.storeUnavailable)
         }
         if result.stored > 0 { dispatcher.wake(chatbotId: config.chatbotId, channel: config.id) }
         if result.stored > 0 { counters.counter("gangway_calls_queued_total", config.id, config.provider).increment(by: result.stored) }
@@ -149,8 +144,8 @@ struct WebhookController: Sendable {
                 _ = try await store.enqueue(queued, now: inbound.receivedAt)
                 dispatcher.wake()
             } catch {
-                count(channel.id, channel.provider, "unavailable")
-                return Self.text(.serviceUnavailable, "cannot store the webhook now, try again\n", retryAfter: true)
+                count(channel.id, channel.provider, WebhookRefusal.storeUnavailable.outcome)
+                return WebhookRefusal.storeUnavailable.response
             }
         }
         var actions: [VoiceAction] = []
@@ -218,12 +213,6 @@ struct WebhookController: Sendable {
         var headers = HTTPFields()
         if let type = answer.contentType { headers[.contentType] = type }
         return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
-    }
-
-    static func text(_ status: HTTPResponse.Status, _ text: String, retryAfter: Bool = false) -> Response {
-        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
-        if retryAfter { headers[.retryAfter] = "5" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 
