@@ -20,36 +20,15 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
         try PlivoSignature.verify(request, authToken: authToken)
     }
 
-    static let endStatuses: Set<String> = ["completed", "busy", "failed", "timeout", "no-answer", "cancel", "canceled"]
+    /// Plivo's call fields: `Event=Hangup` also ends a call; `InputType=dtmf` makes keys win over
+    /// speech; a turn has no sequence number (its key hashes the authentic bytes).
+    static let fields = FormVoiceFields(
+        provider: "plivo-voice", callID: "CallUUID", from: ["From"], to: ["To"], speech: "Speech", confidence: "SpeechConfidenceScore",
+        endStatuses: ["completed", "busy", "failed", "timeout", "no-answer", "cancel", "canceled"], hangupEvent: ("Event", "Hangup"),
+        turnEvent: "getinput", dtmfInputType: ("InputType", "dtmf"), refuseEmptyIDs: true, endEventWithoutStatus: "hangup")
 
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
-        let form = try PlivoSignature.parameters(request)
-        guard let callUUID = form[field: "CallUUID"], !callUUID.isEmpty else { throw .badRequest("no CallUUID in the request") }
-        guard let from = form[field: "From"], !from.isEmpty else { throw .badRequest("no From in the request") }
-        let callee = form[field: "To"]
-        let status = form[field: "CallStatus"] ?? ""
-        let provider = { (event: String) in ProviderInfo(name: "plivo-voice", recipientId: callee, event: event, callId: callUUID) }
-
-        if form[field: "Event"] == "Hangup" || Self.endStatuses.contains(status) {
-            return [.event(.callEnded, key: VoiceKeys.end(callUUID), providerId: from, provider: provider(status.isEmpty ? "hangup" : status), callee: callee)]
-        }
-        let speech = form[field: "Speech"]
-        let digits = form[field: "Digits"]
-        if request.subpath == VoiceRoutes.gather || speech != nil || digits != nil {
-            // Plivo gives a turn no sequence number: the key hashes the authentic bytes.
-            let key = VoiceKeys.turn(callUUID, request: request)
-            var message = InboundMessage(id: key, type: .speech, text: speech ?? "")
-            if let digits, !digits.isEmpty, form[field: "InputType"] == "dtmf" || (speech ?? "").isEmpty {
-                message.type = .dtmf
-                message.text = digits
-            } else {
-                message.confidence = form[field: "SpeechConfidenceScore"].flatMap(Double.init)
-            }
-            return [.handle(key: key, providerId: from, message: message, provider: provider("getinput"), callee: callee)]
-        }
-        // Any other callback on the hangup/status URL that is not the end: nothing for the chatbot.
-        if request.subpath == "/status" { return [] }
-        return [.event(.callStarted, key: VoiceKeys.start(callUUID), providerId: from, provider: provider(status.isEmpty ? "ringing" : status), callee: callee)]
+        try FormVoiceMapper.calls(try PlivoSignature.parameters(request), request: request, fields: Self.fields)
     }
 
     func acknowledgement(for request: InboundRequest) -> AdapterResponse {

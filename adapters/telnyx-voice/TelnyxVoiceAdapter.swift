@@ -24,37 +24,16 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
         try TelnyxSignature.verify(request, publicKey: publicKey, tolerance: tolerance)
     }
 
-    static let endStatuses: Set<String> = ["completed", "busy", "failed", "no-answer", "canceled"]
+    /// TeXML's call fields (Twilio's names); a turn's key is its `SequenceNumber`.
+    static let fields = FormVoiceFields(
+        provider: "telnyx-voice", callID: "CallSid", from: ["From"], to: ["To"], speech: "SpeechResult", confidence: "Confidence",
+        sequence: "SequenceNumber", endStatuses: ["completed", "busy", "failed", "no-answer", "canceled"], turnEvent: "gather",
+        statusCallbackMarker: "CallbackSource")
 
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
         // The signed body only, never the query (a TeXML application set to GET puts its
         // parameters there, unsigned; such requests are refused before this).
-        let form = try request.formBody()
-        guard let callSid = form[field: "CallSid"] else { throw .badRequest("no CallSid in the request") }
-        guard let from = form[field: "From"] else { throw .badRequest("no From in the request") }
-        let callee = form[field: "To"]
-        let status = form[field: "CallStatus"] ?? ""
-        let provider = { (event: String) in ProviderInfo(name: "telnyx-voice", recipientId: callee, event: event, callId: callSid) }
-
-        if Self.endStatuses.contains(status) {
-            return [.event(.callEnded, key: VoiceKeys.end(callSid), providerId: from, provider: provider(status), callee: callee)]
-        }
-        let speech = form[field: "SpeechResult"]
-        let digits = form[field: "Digits"]
-        if request.subpath == VoiceRoutes.gather || speech != nil || digits != nil {
-            let key = VoiceKeys.turn(callSid, sequence: form[field: "SequenceNumber"], request: request)
-            var message = InboundMessage(id: key, type: .speech, text: speech ?? "")
-            if let digits, !digits.isEmpty, (speech ?? "").isEmpty {
-                message.type = .dtmf
-                message.text = digits
-            } else {
-                message.confidence = form[field: "Confidence"].flatMap(Double.init)
-            }
-            return [.handle(key: key, providerId: from, message: message, provider: provider("gather"), callee: callee)]
-        }
-        // A status callback that is not the end (initiated, ringing, answered): nothing for the chatbot.
-        if request.subpath == "/status" || form[field: "CallbackSource"] != nil { return [] }
-        return [.event(.callStarted, key: VoiceKeys.start(callSid), providerId: from, provider: provider(status.isEmpty ? "ringing" : status), callee: callee)]
+        try FormVoiceMapper.calls(try request.formBody(), request: request, fields: Self.fields)
     }
 
     func acknowledgement(for request: InboundRequest) -> AdapterResponse {

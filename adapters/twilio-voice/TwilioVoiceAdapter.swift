@@ -19,38 +19,21 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
         try TwilioSignature.verify(request, authToken: authToken)
     }
 
-    static let endStatuses: Set<String> = ["completed", "busy", "failed", "no-answer", "canceled"]
+    /// Twilio's call fields. A turn has no sequence number: its key hashes the authentic bytes,
+    /// and its message id is the call and that hash.
+    static let fields = FormVoiceFields(
+        provider: "twilio-voice", callID: "CallSid", from: ["From", "Caller"], to: ["To", "Called"], speech: "SpeechResult",
+        confidence: "Confidence", endStatuses: ["completed", "busy", "failed", "no-answer", "canceled"], turnEvent: "gather",
+        statusCallbackMarker: "CallbackSource",
+        turnIDs: { callSid, _, request in
+            let turn = VoiceKeys.turnID(request: request)
+            return ("\(callSid):turn:\(turn)", "\(callSid):\(turn)")
+        })
 
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] {
-        // Twilio sends GET webhooks with the parameters in the query.
+        // Twilio sends GET webhooks with the parameters in the query (covered by the signed URL).
         let form = request.method == "GET" ? request.query : try request.formBody()
-        guard let callSid = form[field: "CallSid"] else { throw .badRequest("no CallSid in the request") }
-        guard let from = form[field: "From"] ?? form[field: "Caller"] else { throw .badRequest("no From in the request") }
-        let callee = form[field: "To"] ?? form[field: "Called"]
-        let status = form[field: "CallStatus"] ?? ""
-        let provider = { (event: String) in ProviderInfo(name: "twilio-voice", recipientId: callee, event: event, callId: callSid) }
-
-        if Self.endStatuses.contains(status) {
-            return [.event(.callEnded, key: VoiceKeys.end(callSid), providerId: from, provider: provider(status), callee: callee)]
-        }
-        let speech = form[field: "SpeechResult"]
-        let digits = form[field: "Digits"]
-        if request.subpath == VoiceRoutes.gather || speech != nil || digits != nil {
-            // A turn: Twilio gives it no sequence number, so the key hashes the authentic bytes.
-            let turn = VoiceKeys.turnID(request: request)
-            var message = InboundMessage(id: "\(callSid):\(turn)", type: .speech, text: speech ?? "")
-            if let digits, !digits.isEmpty, (speech ?? "").isEmpty {
-                message.type = .dtmf
-                message.text = digits
-            } else {
-                message.confidence = form[field: "Confidence"].flatMap(Double.init)
-            }
-            return [.handle(key: "\(callSid):turn:\(turn)", providerId: from, message: message, provider: provider("gather"), callee: callee)]
-        }
-        // A status callback that is not the end (initiated, ringing, answered): nothing for the chatbot,
-        // and above all not a second call_started forwarded while the caller waits.
-        if request.subpath == "/status" || form[field: "CallbackSource"] != nil { return [] }
-        return [.event(.callStarted, key: VoiceKeys.start(callSid), providerId: from, provider: provider(status.isEmpty ? "ringing" : status), callee: callee)]
+        return try FormVoiceMapper.calls(form, request: request, fields: Self.fields)
     }
 
     func acknowledgement(for request: InboundRequest) -> AdapterResponse {
