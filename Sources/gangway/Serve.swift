@@ -19,20 +19,33 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Also run the stand-in chatbot API on 127.0.0.1:8090 in this process, printing each call it receives.")
     var demo = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (default: $LOG_LEVEL, else the config's log.level, else info).")
+    var logLevel: String?
+
+    @Option(help: "Log format: text (one line per event) or json (one JSON object per line); default: the config's log.format, else text.")
+    var logFormat: String?
 
     @Option(help: "Seconds between /readyz turning 503 and the listener closing on SIGTERM.")
     var drainDelay: Double = 0
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown log level \(logLevel)") }
+        if let logFormat, !LogConfiguration.formats.contains(logFormat) {
+            throw ValidationError("unknown log format \(logFormat); expected text or json")
+        }
     }
 
     func run() async throws {
         let config = try options.load()
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let levelName = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? config.log.level
+        let level = Logger.Level(rawValue: levelName) ?? .info
+        let json = (logFormat ?? config.log.format) == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

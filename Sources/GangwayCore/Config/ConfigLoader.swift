@@ -11,6 +11,7 @@ import Yams
 /// - `upstream.baseURL` (URL, required), `upstream.apiKey` (secret), `upstream.timeoutSeconds` (10),
 ///   `upstream.maxConcurrency` (64), `upstream.retry.{maxAttempts (15), initialBackoffSeconds (1),
 ///   maxBackoffSeconds (600), maxAgeSeconds (86400)}`
+/// - `log.format` (`text` | `json`), `log.level` (`info`)
 /// - `store.driver` (`sqlite` | `postgres`), `store.path` (`data/gangway.sqlite`), `store.url` (secret),
 ///   `store.dedupWindowHours` (168)
 /// - `channels[]`: `id`, `name`, `provider`, `chatbotId` (required), `apiKey` (secret), `async` (bool),
@@ -61,7 +62,13 @@ public struct ConfigLoader: Sendable {
     }
 
     private func build(_ root: ConfigReader.Map, reader r: inout ConfigReader) -> GangwayConfiguration? {
-        r.allowOnly(root, ["server", "admin", "upstream", "store", "channels"])
+        r.allowOnly(root, ["server", "admin", "upstream", "store", "channels", "log"])
+        var log = LogConfiguration()
+        if let m = r.optionalMap(root, "log") {
+            r.allowOnly(m, ["format", "level"])
+            if let v = r.choice(m, "format", LogConfiguration.formats) { log.format = v }
+            if let v = r.choice(m, "level", LogConfiguration.levels) { log.level = v }
+        }
 
         var server = ServerConfiguration()
         if let m = r.optionalMap(root, "server") {
@@ -163,7 +170,9 @@ public struct ConfigLoader: Sendable {
         }
 
         guard let upstream else { return nil }
-        return GangwayConfiguration(server: server, admin: admin, upstream: upstream, store: store, channels: channels)
+        var config = GangwayConfiguration(server: server, admin: admin, upstream: upstream, store: store, channels: channels)
+        config.log = log
+        return config
     }
 
     private func channel(_ m: ConfigReader.Map, reader r: inout ConfigReader, upstreamKey: Secret?) -> ChannelConfiguration? {

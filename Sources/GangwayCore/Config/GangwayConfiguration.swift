@@ -8,6 +8,7 @@ public struct GangwayConfiguration: Sendable {
     public var upstream: UpstreamConfiguration
     public var store: StoreConfiguration
     public var channels: [ChannelConfiguration]
+    public var log: LogConfiguration = .init()
 
     public init(
         server: ServerConfiguration = .init(), admin: AdminConfiguration = .init(), upstream: UpstreamConfiguration,
@@ -43,6 +44,17 @@ public struct ServerConfiguration: Sendable {
         let base = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         return "\(base)/webhooks/\(channelID)"
     }
+}
+
+/// `log:`: how `serve` writes its log (the command line's `--log-format` and `--log-level` win).
+public struct LogConfiguration: Sendable, Equatable {
+    /// `text` (one line per event, the default) or `json` (one JSON object per line).
+    public var format: String = "text"
+    /// `trace`, `debug`, `info` (default), `notice`, `warning`, `error`, `critical`.
+    public var level: String = "info"
+    public static let formats = ["text", "json"]
+    public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    public init() {}
 }
 
 public struct AdminConfiguration: Sendable {
