@@ -342,6 +342,7 @@ struct OutcomeFailingStore: DeliveryStore {
     @Test func aFailingChatbotDoesNotSlowAnotherOne() async throws {
         let healthy = try await goodChatbotTime(withBadChatbot: false)
         let beside = try await goodChatbotTime(withBadChatbot: true)
+        print("lanes: 60 calls of a healthy chatbot in \(healthy) s alone, \(beside) s beside a chatbot that fails every call")
         // Before lanes, one breaker for all: the good chatbot's calls waited behind the open breaker
         // (seconds). Now they go as fast as when all are healthy, within scheduling noise.
         #expect(beside < max(healthy * 2, healthy + 0.5), "healthy alone \(healthy) s, beside a failing chatbot \(beside) s")
