@@ -5,9 +5,9 @@ public enum Timestamps {
     /// `2026-11-24T10:00:00Z` from unix seconds (a string or number of seconds); fractions of a
     /// second are dropped.
     ///
-    /// Written by hand (days to civil date, Howard Hinnant's algorithm) for years 1 to 9999:
-    /// Foundation's ISO 8601 style went through a Gregorian calendar on each call and cost about
-    /// 8 µs per webhook on the ingest path. Other times are clamped into those years.
+    /// Written by hand (days to civil date, Howard Hinnant's algorithm) for years 1 to 9999, since
+    /// Foundation's ISO 8601 style goes through a calendar on each call, on the ingest path. Other
+    /// times are clamped into those years.
     public static func iso8601(unixSeconds: Double) -> String {
         // Outside years 1 to 9999 (or NaN, an infinity) the time is clamped into them: a provider's
         // absurd number never reaches a trapping conversion.

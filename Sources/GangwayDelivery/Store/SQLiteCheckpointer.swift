@@ -4,17 +4,15 @@ import Synchronization
 
 /// Copies the WAL back into the database file mostly off the commit path.
 ///
-/// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages: every
-/// webhook waiting on that commit then also waits for up to 4 MB to be copied and the database
-/// file to be fsynced, and the acknowledgement's p99 was 3 to 5 times its p50. Here, after commits,
-/// a PASSIVE checkpoint runs on a connection of its own (at most one at a time, at most every
-/// 100 ms) and copies what has been committed so far without blocking the writer. The automatic
-/// checkpoint stays on: it then finds only the last few pages to copy, and, as it runs between
-/// two of the writer's transactions, it completes, so that the next transaction starts the WAL
-/// again from its beginning (a passive checkpoint alone never catches up under steady writes and
-/// the WAL grew to 455 MB in 30 s; measured). Overwriting the WAL's blocks also keeps fdatasync
-/// cheap: about 0.2 ms for an overwrite here against 4 ms for an append. Durability is unchanged:
-/// every commit is fsynced in the WAL before anyone is answered.
+/// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages, so every
+/// webhook waiting on that commit would also wait for the copy and the database file's fsync.
+/// Here, after commits, a PASSIVE checkpoint runs on a connection of its own (at most one at a
+/// time, at most every 100 ms) and copies what has been committed without blocking the writer.
+/// The automatic checkpoint stays on: it then finds only the last few pages to copy and, running
+/// between two of the writer's transactions, completes, so that the WAL starts again from its
+/// beginning (a passive checkpoint alone never catches up under steady writes) and its blocks
+/// are overwritten, which keeps fdatasync cheap. Durability is unchanged: every commit is fsynced
+/// in the WAL before anyone is answered. (Benchmarks/README.md, "Why the code is as it is".)
 final class Checkpointer: Sendable {
     private struct State {
         var running = false

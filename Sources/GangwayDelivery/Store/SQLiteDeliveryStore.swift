@@ -68,12 +68,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         migrator.registerMigration("v2-conversation-heads") { db in
             // Each conversation's head (its oldest pending call, the only one that may be claimed)
             // with its due time, kept by triggers in the same transaction as every change. The claim
-            // walks heads only. (Walking the due index of all pending calls, it passed over the calls
-            // waiting behind their heads on every pass: draining a 1,000,000-call backlog slowed to
-            // about 150 calls/s for the conversations whose head had been retried.) Every lookup of
-            // a conversation's calls names its index: without statistics SQLite's planner prefers
-            // (state, id) and walks the pending calls of every conversation, which made the same
-            // drain fall to 160 calls/s (measured).
+            // walks heads only, never the calls waiting behind them. Every lookup of a conversation's
+            // calls names its index: without statistics SQLite's planner prefers (state, id) and
+            // walks the pending calls of every conversation. (Benchmarks/README.md, "Why the code is
+            // as it is".)
             try db.execute(
                 sql: """
                     CREATE TABLE delivery_heads (
@@ -215,9 +213,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     /// The conversation's later calls wait behind their head: their `next_attempt_at` moves up to the
-    /// head's, so that the claim, which walks the due index in time order, does not walk past them on
-    /// every pass (measured: with 63 of 1,000 conversations held back by a retried head, draining a
-    /// 1,000,000-call backlog slowed from 1,700 to 360 calls/s as the claim walked ever more of them).
+    /// head's, so that nothing that walks due calls in time order walks past them on every pass.
     public func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
         try await batcher.perform { db in
             try db.execute(
