@@ -69,7 +69,9 @@ class Upstream:
     def calls(self):
         status, body, _ = request(self.port, "GET", "/_calls")
         assert status == 200
-        return json.loads(body)["items"]
+        items = json.loads(body)["items"]
+        check_envelopes(items)
+        return items
 
     def stop(self):
         if self.proc.poll() is None:
@@ -91,6 +93,7 @@ class Gateway:
         "  idleTimeoutSeconds: 2\n"; `preexec_fn` runs in the child before `gangway serve` (e.g. to raise its limits)."""
         self.workdir = Path(workdir)
         self.port = free_port()
+        self.admin_token = admin_token
         self.store = store or str(self.workdir / "gangway.sqlite")
         self.config = self.workdir / f"gangway-{self.port}.yaml"
         public = f"  publicURL: {public_url}\n" if public_url else ""
@@ -113,6 +116,7 @@ class Gateway:
         self.proc = subprocess.Popen([BIN, "serve", "--config", str(self.config), *self.extra_args], stdout=self.log, stderr=subprocess.STDOUT,
                                      preexec_fn=self.preexec_fn)
         wait_until(lambda: self.proc.poll() is None and request(self.port, "GET", "/readyz")[0] == 200, what="gateway /readyz")
+        learn_envelope_schema(self.port, self.admin_token)
         return self
 
     def post(self, path, body, headers=None, timeout=10):
@@ -149,6 +153,39 @@ class Gateway:
 
     def output(self):
         return Path(self.log_path).read_text() if self.log_path else ""
+
+
+# MARK: - every forwarded body against the envelope's JSON Schema (GET /admin/schema/upstream-envelope.json)
+
+ENVELOPE_SCHEMA = None
+ENVELOPES_CHECKED = 0
+
+
+def learn_envelope_schema(port, token):
+    """Fetches the schema from a running gateway once; `Upstream.calls()` checks every body with it."""
+    global ENVELOPE_SCHEMA
+    if ENVELOPE_SCHEMA is not None:
+        return
+    status, body, _ = request(port, "GET", "/admin/schema/upstream-envelope.json", headers={"Authorization": f"Bearer {token}"})
+    if status == 200:
+        ENVELOPE_SCHEMA = json.loads(body)
+
+
+def check_envelopes(items):
+    """Raises when a body the gateway forwarded does not match the schema (the stand-in records every call)."""
+    global ENVELOPES_CHECKED
+    if ENVELOPE_SCHEMA is None:
+        return
+    import jsonschema
+    validator = jsonschema.Draft202012Validator(ENVELOPE_SCHEMA)
+    for item in items:
+        body = item.get("body")
+        if body is None:
+            continue
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+        if errors:
+            raise AssertionError(f"forwarded body does not match the envelope schema: {errors[0].message} at {list(errors[0].path)}: {body}")
+        ENVELOPES_CHECKED += 1
 
 
 class TempDir:

@@ -1,11 +1,13 @@
 """`gangway simulate` sends every sample of every provider (config/demo-all.yaml), correctly signed,
 and the gateway accepts each one (a 2xx); voice channels play a whole call."""
+import json
 import signal
 import subprocess
+import time
 import unittest
 from pathlib import Path
 
-from harness import BIN, ROOT, TempDir, request, run_cli, wait_until
+from harness import BIN, ROOT, TempDir, check_envelopes, learn_envelope_schema, request, run_cli, wait_until
 
 
 
@@ -53,6 +55,15 @@ class SimulateEveryProviderTest(unittest.TestCase):
                         sent += 1
                 self.assertGreater(sent, 80)
                 print(f"\nsimulate: {sent} signed samples accepted across {len(list((ROOT / 'config' / 'channels').glob('*.yaml'))) - 1} providers")
+                # Every body the demo's stand-in received matches the envelope's JSON Schema.
+                learn_envelope_schema(port, "demo-admin-token")
+                wait_until(lambda: len(json.loads(request(8090, "GET", "/_calls")[1])["items"]) > 0, what="calls at the stand-in")
+                time.sleep(1)  # the last queued calls
+                items = json.loads(request(8090, "GET", "/_calls")[1])["items"]
+                check_envelopes(items)
+                providers = {item["body"]["provider"]["name"] for item in items if item.get("body")}
+                print(f"envelope schema: {len(items)} forwarded bodies of {len(providers)} providers match")
+                self.assertGreaterEqual(len(providers), 20)
             finally:
                 proc.send_signal(signal.SIGTERM)
                 self.assertEqual(proc.wait(30), 0)

@@ -20,6 +20,11 @@ struct AdminController: Sendable {
         group.post("deliveries/replay") { request, _ in try await self.replayAll(request) }
         group.delete("deliveries") { request, _ in try await self.purge(request) }
         group.post("reload") { _, _ in self.reload() }
+        group.get("schema/upstream-envelope.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/schema+json"],
+                body: .init(byteBuffer: ByteBuffer(string: UpstreamEnvelope.jsonSchema)))
+        }
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
