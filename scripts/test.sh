@@ -52,6 +52,9 @@ step "no configured secret in any test output or log"
 .venv/bin/python scripts/check_secrets.py "$e2e_logs/e2e.log" "$swift_log" "$GANGWAY_E2E_LOG_DIR"
 rm -rf "$e2e_logs" "$swift_log"
 
+step "the worked example of ARCHITECTURE.md: a provider added in a temporary copy, built and exercised"
+scripts/worked-example.sh
+
 step "coverage-guided fuzzing: every target under libFuzzer, ${GANGWAY_FUZZ_SECONDS:-4} s each (the long run: scripts/fuzz.sh --runs 1000000)"
 scripts/fuzz.sh --seconds "${GANGWAY_FUZZ_SECONDS:-4}"
 
