@@ -188,8 +188,13 @@ public final class Dispatcher: Service, Sendable {
             var claimed: [Delivery] = []
             if limit > 0 {
                 // Lanes whose breaker holds every call back: their calls are not even claimed.
+                // So are lanes that are full (every slot busy, as many calls waiting): claiming
+                // their heads would only hand them back again.
+                let cap = max(1, config.maxConcurrency)
                 let passedOver = lanes.withLock { lanes in
-                    lanes.values.reduce(into: Set<String>()) { out, lane in if lane.breaker.holdsBack(now: now) { out.formUnion(lane.channels) } }
+                    lanes.values.reduce(into: Set<String>()) { out, lane in
+                        if lane.breaker.holdsBack(now: now) || (lane.running >= cap && lane.waiting.count >= cap) { out.formUnion(lane.channels) }
+                    }
                 }
                 do {
                     claimed = try await store.claim(limit: limit, now: now, lease: config.leaseSeconds, excludingChannels: passedOver)
