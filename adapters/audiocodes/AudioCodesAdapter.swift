@@ -80,7 +80,7 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
     }
 
     private func info(_ conversation: String, event: String, callee: String? = nil) -> ProviderInfo {
-        ProviderInfo(name: "audiocodes", recipientId: callee, event: event, callId: conversation)
+        ProviderInfo(name: AudioCodesAdapter.name, recipientId: callee, event: event, callId: conversation)
     }
 
     private func activity(_ conversation: String, _ a: JSONValue, at now: Date) -> InboundCall? {
@@ -169,8 +169,10 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
 }
 
 extension AudioCodesAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "audiocodes"
     static let descriptor = ProviderDescriptor(
-        name: "audiocodes", requiredSecrets: ["token"], isVoice: true,
+        name: name, requiredSecrets: ["token"], isVoice: true,
         makeAdapterInEnvironment: { AudioCodesAdapter(channel: $0, environment: $1) },
         signSample: { request, channel in request.headers.append(("Authorization", "Bearer " + channel.secret("token"))) })
 }

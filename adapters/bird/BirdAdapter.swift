@@ -40,8 +40,10 @@ struct BirdAdapter: ChannelAdapter {
 }
 
 extension BirdAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "bird"
     static let descriptor = ProviderDescriptor(
-        name: "bird", requiredSecrets: ["signingKey"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: ["signingKey"], settings: ["toleranceSeconds"],
         makeAdapter: { BirdAdapter(channel: $0) },
         signSample: { request, channel in
             let timestamp = String(UnixTime.seconds(of: request.now))

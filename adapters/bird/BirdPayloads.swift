@@ -18,7 +18,8 @@ enum BirdPayloads {
             let contact = InboundContact(name: p[path: "sender", "contact", "annotations", "name"]?.string).nonEmpty
             return [
                 .handle(
-                    key: id, providerId: sender, message: msg, contact: contact, provider: ProviderInfo(name: "bird", recipientId: recipient, event: channel))
+                    key: id, providerId: sender, message: msg, contact: contact,
+                    provider: ProviderInfo(name: BirdAdapter.name, recipientId: recipient, event: channel))
             ]
         }
         if event.hasSuffix(".outbound"), let status = p["status"]?.string {
@@ -34,7 +35,8 @@ enum BirdPayloads {
                 id: id, type: .unsupported, text: p["reason"]?.string.flatMap { $0.isEmpty ? nil : $0 }, timestamp: p["lastStatusAt"]?.string)
             return [
                 .event(
-                    name, key: "\(id):\(status)", providerId: user, message: msg, provider: ProviderInfo(name: "bird", recipientId: recipient, event: status))
+                    name, key: "\(id):\(status)", providerId: user, message: msg,
+                    provider: ProviderInfo(name: BirdAdapter.name, recipientId: recipient, event: status))
             ]
         }
         return []  // interactions and other services
@@ -100,7 +102,7 @@ enum BirdPayloads {
             return [
                 .handle(
                     key: id, providerId: from, message: msg, contact: InboundContact(name: name).nonEmpty,
-                    provider: ProviderInfo(name: "bird", recipientId: m["to"]?.idString, event: platform))
+                    provider: ProviderInfo(name: BirdAdapter.name, recipientId: m["to"]?.idString, event: platform))
             ]
         }
         if type == "message.updated", direction == "sent", let status = m["status"]?.string, let to = m["to"]?.idString {
@@ -115,7 +117,7 @@ enum BirdPayloads {
             return [
                 .event(
                     name, key: "\(id):\(status)", providerId: to, message: msg,
-                    provider: ProviderInfo(name: "bird", recipientId: m["from"]?.idString, event: status))
+                    provider: ProviderInfo(name: BirdAdapter.name, recipientId: m["from"]?.idString, event: status))
             ]
         }
         return []

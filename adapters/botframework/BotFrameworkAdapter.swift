@@ -117,7 +117,7 @@ struct BotFrameworkAdapter: ChannelAdapter {
         let key = a["id"]?.idString ?? "sha256:" + Signatures.hex(Signatures.sha256(request.body).prefix(16))
         let recipient = a[path: "recipient", "id"]?.idString
         let contact = InboundContact(name: a[path: "from", "name"]?.string, locale: a["locale"]?.string).nonEmpty
-        func provider(_ event: String? = nil) -> ProviderInfo { ProviderInfo(name: "botframework", recipientId: recipient, event: event) }
+        func provider(_ event: String? = nil) -> ProviderInfo { ProviderInfo(name: BotFrameworkAdapter.name, recipientId: recipient, event: event) }
 
         switch type {
         case "message":
@@ -178,8 +178,10 @@ struct BotFrameworkAdapter: ChannelAdapter {
 }
 
 extension BotFrameworkAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "botframework"
     static let descriptor = ProviderDescriptor(
-        name: "botframework", requiredSecrets: ["appId"], settings: ["openIdMetadataURL"],
+        name: name, requiredSecrets: ["appId"], settings: ["openIdMetadataURL"],
         makeAdapterInEnvironment: { channel, environment in
             let url = channel.settings["openIdMetadataURL"] ?? BotFrameworkAdapter.defaultMetadataURL
             return BotFrameworkAdapter(channel: channel, keys: environment.keys.source(for: url))

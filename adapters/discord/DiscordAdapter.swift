@@ -72,7 +72,7 @@ struct DiscordAdapter: ChannelAdapter {
         return [
             .handle(
                 key: id, providerId: userID, message: msg, contact: contact,
-                provider: ProviderInfo(name: "discord", recipientId: json["channel_id"]?.idString, event: event, replyToken: json["token"]?.string))
+                provider: ProviderInfo(name: DiscordAdapter.name, recipientId: json["channel_id"]?.idString, event: event, replyToken: json["token"]?.string))
         ]
     }
 
@@ -119,8 +119,10 @@ extension String {
 }
 
 extension DiscordAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "discord"
     static let descriptor = ProviderDescriptor(
-        name: "discord", requiredSecrets: ["publicKey"],
+        name: name, requiredSecrets: ["publicKey"],
         makeAdapter: { DiscordAdapter(channel: $0) },
         // Discord keeps the private key: simulate signs with the published demo seed, which a
         // channel accepts only when its publicKey is the demo key (03a107bf…31b8, see README).

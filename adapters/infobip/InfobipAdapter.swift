@@ -60,7 +60,7 @@ struct InfobipAdapter: ChannelAdapter {
         let contact = InboundContact(name: r[path: "contact", "name"]?.string).nonEmpty
         return .handle(
             key: id, providerId: from, message: msg, contact: contact,
-            provider: ProviderInfo(name: "infobip", recipientId: r["to"]?.idString))
+            provider: ProviderInfo(name: InfobipAdapter.name, recipientId: r["to"]?.idString))
     }
 
     /// The `message` object of WhatsApp, Viber and other chat inbound messages.
@@ -122,7 +122,7 @@ struct InfobipAdapter: ChannelAdapter {
         return .event(
             name, key: "\(id):\(group.lowercased())", providerId: user,
             message: InboundMessage(id: id, type: .unsupported, text: name == .messageFailed ? error : nil, timestamp: r["doneAt"]?.string),
-            provider: ProviderInfo(name: "infobip", recipientId: r["from"]?.idString, event: r[path: "status", "name"]?.string ?? group))
+            provider: ProviderInfo(name: InfobipAdapter.name, recipientId: r["from"]?.idString, event: r[path: "status", "name"]?.string ?? group))
     }
 
     private func seenReport(_ r: JSONValue) -> InboundCall? {
@@ -130,13 +130,15 @@ struct InfobipAdapter: ChannelAdapter {
         return .event(
             .userSeenMessage, key: "\(id):seen", providerId: user,
             message: InboundMessage(id: id, type: .unsupported, timestamp: r["seenAt"]?.string),
-            provider: ProviderInfo(name: "infobip", recipientId: r["from"]?.idString, event: "SEEN"))
+            provider: ProviderInfo(name: InfobipAdapter.name, recipientId: r["from"]?.idString, event: "SEEN"))
     }
 }
 
 extension InfobipAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "infobip"
     static let descriptor = ProviderDescriptor(
-        name: "infobip", requiredSecrets: ["username", "password"],
+        name: name, requiredSecrets: ["username", "password"],
         makeAdapter: { InfobipAdapter(channel: $0) },
         signSample: { request, channel in
             let credentials = "\(channel.secret("username")):\(channel.secret("password"))"

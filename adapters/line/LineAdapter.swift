@@ -37,7 +37,7 @@ struct LineAdapter: ChannelAdapter {
             let type = e["type"]?.string
         else { return nil }
         let timestamp = Timestamps.iso8601(unixMilliseconds: e["timestamp"]?.idString)
-        let provider = ProviderInfo(name: "line", recipientId: destination, event: type, replyToken: e["replyToken"]?.string)
+        let provider = ProviderInfo(name: LineAdapter.name, recipientId: destination, event: type, replyToken: e["replyToken"]?.string)
         switch type {
         case "message":
             guard let m = e["message"] else { return nil }
@@ -85,8 +85,10 @@ struct LineAdapter: ChannelAdapter {
 }
 
 extension LineAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "line"
     static let descriptor = ProviderDescriptor(
-        name: "line", requiredSecrets: ["channelSecret"],
+        name: name, requiredSecrets: ["channelSecret"],
         makeAdapter: { LineAdapter(channel: $0) },
         signSample: { request, channel in
             let mac = Signatures.hmac(.sha256, key: channel.secret("channelSecret"), message: request.body)

@@ -23,7 +23,7 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
     /// Plivo's call fields: `Event=Hangup` also ends a call; `InputType=dtmf` makes keys win over
     /// speech; a turn has no sequence number (its key hashes the authentic bytes).
     static let fields = FormVoiceFields(
-        provider: "plivo-voice", callID: "CallUUID", from: ["From"], to: ["To"], speech: "Speech", confidence: "SpeechConfidenceScore",
+        provider: PlivoVoiceAdapter.name, callID: "CallUUID", from: ["From"], to: ["To"], speech: "Speech", confidence: "SpeechConfidenceScore",
         endStatuses: ["completed", "busy", "failed", "timeout", "no-answer", "cancel", "canceled"], hangupEvent: ("Event", "Hangup"),
         turnEvent: "getinput", dtmfInputType: ("InputType", "dtmf"), refuseEmptyIDs: true, endEventWithoutStatus: "hangup")
 
@@ -65,8 +65,10 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
 }
 
 extension PlivoVoiceAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "plivo-voice"
     static let descriptor = ProviderDescriptor(
-        name: "plivo-voice", requiredSecrets: ["authToken"], isVoice: true,
+        name: name, requiredSecrets: ["authToken"], isVoice: true,
         makeAdapter: { PlivoVoiceAdapter(channel: $0) },
         signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret("authToken")) })
 }

@@ -23,14 +23,14 @@ struct PlivoAdapter: ChannelAdapter {
             return statusCall(form, uuid: uuid, status: status).map { [$0] } ?? []
         }
         guard let from = form[field: "From"], !from.isEmpty else { throw .badRequest("no From in the parameters") }
-        let provider = ProviderInfo(name: "plivo", recipientId: form[field: "To"])
+        let provider = ProviderInfo(name: PlivoAdapter.name, recipientId: form[field: "To"])
         var calls = [InboundCall.handle(key: uuid, providerId: from, message: message(form, uuid: uuid), provider: provider)]
         // Plivo flags the carriers' standard keywords (STOP, ...): the chatbot also hears it as an event.
         if form[field: "MessageIntent"] == "optout" {
             calls.append(
                 .event(
                     .userUnsubscribed, key: "\(uuid):optout", providerId: from, message: InboundMessage(id: uuid, type: .text, text: text(form)),
-                    provider: ProviderInfo(name: "plivo", recipientId: form[field: "To"], event: "optout")))
+                    provider: ProviderInfo(name: PlivoAdapter.name, recipientId: form[field: "To"], event: "optout")))
         }
         return calls
     }
@@ -85,13 +85,15 @@ struct PlivoAdapter: ChannelAdapter {
         let error = form[field: "ErrorCode"].flatMap { $0.isEmpty || $0 == "000" ? nil : "ErrorCode \($0)" }
         return .event(
             name, key: "\(uuid):\(status)", providerId: user, message: InboundMessage(id: uuid, type: .unsupported, text: error),
-            provider: ProviderInfo(name: "plivo", recipientId: form[field: "From"], event: status))
+            provider: ProviderInfo(name: PlivoAdapter.name, recipientId: form[field: "From"], event: status))
     }
 }
 
 extension PlivoAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "plivo"
     static let descriptor = ProviderDescriptor(
-        name: "plivo", requiredSecrets: ["authToken"],
+        name: name, requiredSecrets: ["authToken"],
         makeAdapter: { PlivoAdapter(channel: $0) },
         signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret("authToken")) })
 }

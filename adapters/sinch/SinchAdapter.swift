@@ -103,7 +103,7 @@ struct SinchAdapter: ChannelAdapter {
             ]
         }
         // fallback_message, product_response_message, channel_specific_message: `unsupported`.
-        return .handle(key: id, providerId: user, message: msg, provider: ProviderInfo(name: "sinch", recipientId: appID))
+        return .handle(key: id, providerId: user, message: msg, provider: ProviderInfo(name: SinchAdapter.name, recipientId: appID))
     }
 
     // MARK: MESSAGE_DELIVERY
@@ -123,7 +123,7 @@ struct SinchAdapter: ChannelAdapter {
         return .event(
             name, key: "\(id):\(status.lowercased())", providerId: user,
             message: InboundMessage(id: id, type: .unsupported, text: name == .messageFailed ? reason : nil),
-            provider: ProviderInfo(name: "sinch", recipientId: appID, event: status))
+            provider: ProviderInfo(name: SinchAdapter.name, recipientId: appID, event: status))
     }
 
     // MARK: EVENT_INBOUND
@@ -132,13 +132,15 @@ struct SinchAdapter: ChannelAdapter {
         guard let id = e["id"]?.idString, let user = e[path: "channel_identity", "identity"]?.idString,
             e[path: "contact_event", "composing_event"] != nil
         else { return nil }  // composing_end_event, comment replies ...: nothing for the chatbot
-        return .event(.userTyping, key: id, providerId: user, provider: ProviderInfo(name: "sinch", recipientId: appID, event: "composing_event"))
+        return .event(.userTyping, key: id, providerId: user, provider: ProviderInfo(name: SinchAdapter.name, recipientId: appID, event: "composing_event"))
     }
 }
 
 extension SinchAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "sinch"
     static let descriptor = ProviderDescriptor(
-        name: "sinch", requiredSecrets: ["webhookSecret"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: ["webhookSecret"], settings: ["toleranceSeconds"],
         makeAdapter: { SinchAdapter(channel: $0) },
         signSample: { request, channel in SinchAdapter.sign(&request, secret: channel.secret("webhookSecret")) })
 

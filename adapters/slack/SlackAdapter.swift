@@ -61,8 +61,10 @@ struct SlackAdapter: ChannelAdapter {
 }
 
 extension SlackAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "slack"
     static let descriptor = ProviderDescriptor(
-        name: "slack", requiredSecrets: ["signingSecret"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: ["signingSecret"], settings: ["toleranceSeconds"],
         makeAdapter: { SlackAdapter(channel: $0) },
         signSample: { request, channel in
             let timestamp = String(UnixTime.seconds(of: request.now))

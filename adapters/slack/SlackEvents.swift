@@ -28,7 +28,7 @@ enum SlackEvents {
     }
 
     private static func info(_ channel: JSONValue?, _ event: String) -> ProviderInfo {
-        ProviderInfo(name: "slack", recipientId: channel?.string, event: event)
+        ProviderInfo(name: SlackAdapter.name, recipientId: channel?.string, event: event)
     }
 
     private static func message(_ event: JSONValue) -> InboundMessage {
@@ -72,7 +72,7 @@ enum SlackEvents {
         return [
             .handle(
                 key: key, providerId: user, message: msg, contact: InboundContact(username: form[field: "user_name"]).nonEmpty,
-                provider: ProviderInfo(name: "slack", recipientId: form[field: "channel_id"], event: "slash_command"))
+                provider: ProviderInfo(name: SlackAdapter.name, recipientId: form[field: "channel_id"], event: "slash_command"))
         ]
     }
 }

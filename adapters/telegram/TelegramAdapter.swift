@@ -37,7 +37,7 @@ struct TelegramAdapter: ChannelAdapter {
             return [
                 .handle(
                     key: updateID, providerId: chat, message: msg, contact: contact(q["from"]),
-                    provider: ProviderInfo(name: "telegram", event: "callback_query"))
+                    provider: ProviderInfo(name: TelegramAdapter.name, event: "callback_query"))
             ]
         }
         if let member = update["my_chat_member"], member[path: "new_chat_member", "status"]?.string == "kicked",
@@ -46,7 +46,7 @@ struct TelegramAdapter: ChannelAdapter {
             return [
                 .event(
                     .userUnsubscribed, key: updateID, providerId: chat, contact: contact(member["from"]),
-                    provider: ProviderInfo(name: "telegram", event: "kicked"))
+                    provider: ProviderInfo(name: TelegramAdapter.name, event: "kicked"))
             ]
         }
         return []
@@ -97,13 +97,15 @@ struct TelegramAdapter: ChannelAdapter {
         }
         return .handle(
             key: key, providerId: chat, message: msg, contact: contact(m["from"] ?? m["sender_chat"]),
-            provider: ProviderInfo(name: "telegram", event: event))
+            provider: ProviderInfo(name: TelegramAdapter.name, event: event))
     }
 }
 
 extension TelegramAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "telegram"
     static let descriptor = ProviderDescriptor(
-        name: "telegram", requiredSecrets: ["secretToken"],
+        name: name, requiredSecrets: ["secretToken"],
         makeAdapter: { TelegramAdapter(channel: $0) },
         signSample: { request, channel in request.headers.append(("X-Telegram-Bot-Api-Secret-Token", channel.secret("secretToken"))) })
 }

@@ -26,7 +26,7 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
 
     /// TeXML's call fields (Twilio's names); a turn's key is its `SequenceNumber`.
     static let fields = FormVoiceFields(
-        provider: "telnyx-voice", callID: "CallSid", from: ["From"], to: ["To"], speech: "SpeechResult", confidence: "Confidence",
+        provider: TelnyxVoiceAdapter.name, callID: "CallSid", from: ["From"], to: ["To"], speech: "SpeechResult", confidence: "Confidence",
         sequence: "SequenceNumber", endStatuses: ["completed", "busy", "failed", "no-answer", "canceled"], turnEvent: "gather",
         statusCallbackMarker: "CallbackSource")
 
@@ -55,8 +55,10 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
 }
 
 extension TelnyxVoiceAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "telnyx-voice"
     static let descriptor = ProviderDescriptor(
-        name: "telnyx-voice", requiredSecrets: ["publicKey"], settings: ["toleranceSeconds"], isVoice: true,
+        name: name, requiredSecrets: ["publicKey"], settings: ["toleranceSeconds"], isVoice: true,
         makeAdapter: { TelnyxVoiceAdapter(channel: $0) },
         signSample: { request, _ in TelnyxSignature.sign(&request) })
 }

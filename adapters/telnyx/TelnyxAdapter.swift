@@ -50,7 +50,7 @@ struct TelnyxAdapter: ChannelAdapter {
         let ours = p["to"]?[0]?["phone_number"]?.string
         return .handle(
             key: id, providerId: from, message: msg, contact: InboundContact(phone: from),
-            provider: ProviderInfo(name: "telnyx", recipientId: ours))
+            provider: ProviderInfo(name: TelnyxAdapter.name, recipientId: ours))
     }
 
     /// `message.finalized`: one receipt per recipient in `to[]`, keyed `<message id>:<status>`.
@@ -72,14 +72,16 @@ struct TelnyxAdapter: ChannelAdapter {
                 timestamp: p["completed_at"]?.string)
             return .event(
                 name, key: key, providerId: user, message: msg,
-                provider: ProviderInfo(name: "telnyx", recipientId: p[path: "from", "phone_number"]?.string, event: status))
+                provider: ProviderInfo(name: TelnyxAdapter.name, recipientId: p[path: "from", "phone_number"]?.string, event: status))
         }
     }
 }
 
 extension TelnyxAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "telnyx"
     static let descriptor = ProviderDescriptor(
-        name: "telnyx", requiredSecrets: ["publicKey"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: ["publicKey"], settings: ["toleranceSeconds"],
         makeAdapter: { TelnyxAdapter(channel: $0) },
         signSample: { request, _ in TelnyxSignature.sign(&request) })
 }

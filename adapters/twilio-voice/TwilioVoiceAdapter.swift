@@ -22,7 +22,7 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
     /// Twilio's call fields. A turn has no sequence number: its key hashes the authentic bytes,
     /// and its message id is the call and that hash.
     static let fields = FormVoiceFields(
-        provider: "twilio-voice", callID: "CallSid", from: ["From", "Caller"], to: ["To", "Called"], speech: "SpeechResult",
+        provider: TwilioVoiceAdapter.name, callID: "CallSid", from: ["From", "Caller"], to: ["To", "Called"], speech: "SpeechResult",
         confidence: "Confidence", endStatuses: ["completed", "busy", "failed", "no-answer", "canceled"], turnEvent: "gather",
         statusCallbackMarker: "CallbackSource",
         turnIDs: { callSid, _, request in
@@ -52,8 +52,10 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
 }
 
 extension TwilioVoiceAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "twilio-voice"
     static let descriptor = ProviderDescriptor(
-        name: "twilio-voice", requiredSecrets: ["authToken"], isVoice: true,
+        name: name, requiredSecrets: ["authToken"], isVoice: true,
         makeAdapter: { TwilioVoiceAdapter(channel: $0) },
         signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret("authToken")) })
 }

@@ -32,7 +32,7 @@ struct TwilioAdapter: ChannelAdapter {
             return [
                 .event(
                     name, key: "\(sid):\(status)", providerId: user, message: msg,
-                    provider: ProviderInfo(name: "twilio", recipientId: form[field: "From"], event: status))
+                    provider: ProviderInfo(name: TwilioAdapter.name, recipientId: form[field: "From"], event: status))
             ]
         }
         guard let from = form[field: "From"] else { throw .badRequest("no From in the form") }
@@ -60,7 +60,8 @@ struct TwilioAdapter: ChannelAdapter {
         msg.replyTo = form[field: "OriginalRepliedMessageSid"]
         let contact = InboundContact(name: form[field: "ProfileName"], phone: form[field: "WaId"]).nonEmpty
         return [
-            .handle(key: sid, providerId: from, message: msg, contact: contact, provider: ProviderInfo(name: "twilio", recipientId: form[field: "To"]))
+            .handle(
+                key: sid, providerId: from, message: msg, contact: contact, provider: ProviderInfo(name: TwilioAdapter.name, recipientId: form[field: "To"]))
         ]
     }
 
@@ -70,8 +71,10 @@ struct TwilioAdapter: ChannelAdapter {
 }
 
 extension TwilioAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "twilio"
     static let descriptor = ProviderDescriptor(
-        name: "twilio", requiredSecrets: ["authToken"],
+        name: name, requiredSecrets: ["authToken"],
         makeAdapter: { TwilioAdapter(channel: $0) },
         signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret("authToken")) })
 }

@@ -37,7 +37,7 @@ struct ViberAdapter: ChannelAdapter {
         // message_token exceeds 2^53: its digits are kept as written.
         guard let token = json["message_token"]?.idString else { return [] }
         let timestamp = Timestamps.iso8601(unixMilliseconds: json["timestamp"]?.idString)
-        let provider = ProviderInfo(name: "viber", event: event)
+        let provider = ProviderInfo(name: ViberAdapter.name, event: event)
         switch event {
         case "message":
             guard let sender = json["sender"], let id = sender["id"]?.string, let m = json["message"] else { return [] }
@@ -108,8 +108,10 @@ struct ViberAdapter: ChannelAdapter {
 }
 
 extension ViberAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "viber"
     static let descriptor = ProviderDescriptor(
-        name: "viber", requiredSecrets: ["authToken"],
+        name: name, requiredSecrets: ["authToken"],
         makeAdapter: { ViberAdapter(channel: $0) },
         signSample: { request, channel in
             let mac = Signatures.hmac(.sha256, key: channel.secret("authToken"), message: request.body)

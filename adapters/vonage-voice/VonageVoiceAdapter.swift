@@ -45,7 +45,7 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
         guard let from = fields("from")?.idString ?? fields("from_user")?.idString else { throw .badRequest("no from in the request") }
         let callee = fields("to")?.idString
         let status = fields("status")?.string
-        let provider = { (event: String) in ProviderInfo(name: "vonage-voice", recipientId: callee, event: event, callId: uuid) }
+        let provider = { (event: String) in ProviderInfo(name: VonageVoiceAdapter.name, recipientId: callee, event: event, callId: uuid) }
 
         if let status, Self.endStatuses.contains(status) {
             return [.event(.callEnded, key: VoiceKeys.end(uuid), providerId: from, provider: provider(status), callee: callee)]
@@ -128,8 +128,10 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
 }
 
 extension VonageVoiceAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "vonage-voice"
     static let descriptor = ProviderDescriptor(
-        name: "vonage-voice", requiredSecrets: ["signatureSecret"], isVoice: true,
+        name: name, requiredSecrets: ["signatureSecret"], isVoice: true,
         makeAdapter: { VonageVoiceAdapter(channel: $0) },
         signSample: { request, channel in
             VonageSignedWebhook.sign(

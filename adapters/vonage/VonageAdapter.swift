@@ -33,7 +33,7 @@ struct VonageAdapter: ChannelAdapter {
     // MARK: Inbound messages
 
     private func messageCall(_ m: JSONValue, uuid: String, type: String, from: String) -> InboundCall {
-        let provider = ProviderInfo(name: "vonage", recipientId: Self.address(m["to"]))
+        let provider = ProviderInfo(name: VonageAdapter.name, recipientId: Self.address(m["to"]))
         let contact = InboundContact(name: m[path: "profile", "name"]?.string).nonEmpty
         var msg = InboundMessage(
             id: uuid, type: .unsupported, timestamp: m["timestamp"]?.string, replyTo: m[path: "context", "message_uuid"]?.string)
@@ -68,7 +68,7 @@ struct VonageAdapter: ChannelAdapter {
             let action = m[path: "reaction", "action"]?.string ?? "react"
             return .event(
                 .messageReaction, key: uuid, providerId: from, message: msg, contact: contact,
-                provider: ProviderInfo(name: "vonage", recipientId: provider.recipientId, event: action == "unreact" ? "unreact" : "reaction"))
+                provider: ProviderInfo(name: VonageAdapter.name, recipientId: provider.recipientId, event: action == "unreact" ? "unreact" : "reaction"))
         default:
             break  // order, unsupported, custom ...: passed on as `unsupported`
         }
@@ -91,13 +91,15 @@ struct VonageAdapter: ChannelAdapter {
         return .event(
             name, key: "\(uuid):\(status)", providerId: user,
             message: InboundMessage(id: uuid, type: .unsupported, text: name == .messageFailed ? error : nil, timestamp: s["timestamp"]?.string),
-            provider: ProviderInfo(name: "vonage", recipientId: Self.address(s["from"]), event: status))
+            provider: ProviderInfo(name: VonageAdapter.name, recipientId: Self.address(s["from"]), event: status))
     }
 }
 
 extension VonageAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "vonage"
     static let descriptor = ProviderDescriptor(
-        name: "vonage", requiredSecrets: ["signatureSecret"],
+        name: name, requiredSecrets: ["signatureSecret"],
         makeAdapter: { VonageAdapter(channel: $0) },
         signSample: { request, channel in
             VonageSignedWebhook.sign(&request, signatureSecret: channel.secret("signatureSecret"), payload: request.body)

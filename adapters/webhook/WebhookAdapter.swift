@@ -37,11 +37,11 @@ struct WebhookAdapter: ChannelAdapter {
             return [
                 .event(
                     EventName(rawValue: name), key: id, providerId: providerId, message: message, contact: contact,
-                    provider: ProviderInfo(name: "webhook", event: name), callee: callee)
+                    provider: ProviderInfo(name: WebhookAdapter.name, event: name), callee: callee)
             ]
         }
         guard let message else { throw .badRequest("neither message nor event") }
-        return [.handle(key: id, providerId: providerId, message: message, contact: contact, provider: ProviderInfo(name: "webhook"), callee: callee)]
+        return [.handle(key: id, providerId: providerId, message: message, contact: contact, provider: ProviderInfo(name: WebhookAdapter.name), callee: callee)]
     }
 
     private func decode<T: Decodable>(_ value: JSONValue, as type: T.Type, _ field: String) throws(AdapterError) -> T {
@@ -54,8 +54,10 @@ struct WebhookAdapter: ChannelAdapter {
 }
 
 extension WebhookAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "webhook"
     static let descriptor = ProviderDescriptor(
-        name: "webhook", requiredSecrets: ["secret"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: ["secret"], settings: ["toleranceSeconds"],
         makeAdapter: { WebhookAdapter(channel: $0) },
         signSample: { request, channel in StandardWebhooks.sign(&request, key: StandardWebhooks.key(fromSecret: channel.secret("secret"))) })
 }

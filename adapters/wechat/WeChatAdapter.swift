@@ -108,8 +108,10 @@ struct WeChatAdapter: ChannelAdapter {
 }
 
 extension WeChatAdapter {
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "wechat"
     static let descriptor = ProviderDescriptor(
-        name: "wechat", requiredSecrets: ["token"], optionalSecrets: ["encodingAESKey"], settings: ["appId"],
+        name: name, requiredSecrets: ["token"], optionalSecrets: ["encodingAESKey"], settings: ["appId"],
         makeAdapter: { WeChatAdapter(channel: $0) },
         signSample: { request, channel in
             let token = channel.secret("token")

@@ -11,7 +11,7 @@ enum WeChatMessages {
         if type == "event" {
             guard let event = f["Event"] else { return nil }
             let key = "\(from):\(created):\(event)"
-            let provider = ProviderInfo(name: "wechat", recipientId: recipient, event: event)
+            let provider = ProviderInfo(name: WeChatAdapter.name, recipientId: recipient, event: event)
             let eventKey = f["EventKey"].flatMap { $0.isEmpty ? nil : $0 }
             switch event.lowercased() {
             case "subscribe", "scan":
@@ -54,6 +54,6 @@ enum WeChatMessages {
         default:
             break
         }
-        return .handle(key: id, providerId: from, message: msg, provider: ProviderInfo(name: "wechat", recipientId: recipient))
+        return .handle(key: id, providerId: from, message: msg, provider: ProviderInfo(name: WeChatAdapter.name, recipientId: recipient))
     }
 }

@@ -33,7 +33,7 @@ struct WhatsAppAdapter {
     private func messageCall(_ m: JSONValue, names: [String: String], recipient: String?) -> InboundCall? {
         guard let id = m["id"]?.idString, let from = m["from"]?.idString, let type = m["type"]?.string else { return nil }
         let contact = InboundContact(name: names[from], phone: from).nonEmpty
-        let provider = ProviderInfo(name: "whatsapp", recipientId: recipient)
+        let provider = ProviderInfo(name: WhatsAppAdapter.name, recipientId: recipient)
         var msg = InboundMessage(
             id: id, type: .unsupported, timestamp: Timestamps.iso8601(unixSeconds: m["timestamp"]?.idString),
             replyTo: m[path: "context", "id"]?.string)
@@ -79,7 +79,7 @@ struct WhatsAppAdapter {
             reaction.replyTo = m[path: "reaction", "message_id"]?.string
             return .event(
                 .messageReaction, key: id, providerId: from, message: reaction, contact: contact,
-                provider: ProviderInfo(name: "whatsapp", recipientId: recipient, event: "reaction"))
+                provider: ProviderInfo(name: WhatsAppAdapter.name, recipientId: recipient, event: "reaction"))
         default:
             msg.type = .unsupported
         }
@@ -102,12 +102,14 @@ struct WhatsAppAdapter {
             timestamp: Timestamps.iso8601(unixSeconds: s["timestamp"]?.idString))
         return .event(
             name, key: "\(id):\(status)", providerId: to, message: msg,
-            provider: ProviderInfo(name: "whatsapp", recipientId: recipient, event: status))
+            provider: ProviderInfo(name: WhatsAppAdapter.name, recipientId: recipient, event: status))
     }
 }
 
 extension WhatsAppAdapter {
-    static let descriptor = MetaChannelAdapter.descriptor(name: "whatsapp") { request throws(AdapterError) in
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "whatsapp"
+    static let descriptor = MetaChannelAdapter.descriptor(name: name) { request throws(AdapterError) in
         try WhatsAppAdapter().normalize(request)
     }
 }
