@@ -39,3 +39,35 @@ import Testing
         }
     }
 }
+
+/// Adapter memory in the store (AdapterMemory's backing): kept until it expires, replaced by a
+/// newer value, shared by every process on the store.
+@Suite struct AdapterMemoryContractTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(arguments: StoreEngine.available)
+    func valuesAreRecalledUntilTheyExpireAndByAnotherProcess(_ engine: StoreEngine) async throws {
+        try await StoreFactory.with(engine) { store, reopen in
+            try await store.remember(["a": "1", "b": "2"], expiresAt: t0.addingTimeInterval(60))
+            try await store.remember(["a": "3"], expiresAt: t0.addingTimeInterval(60))
+            #expect(try await store.recall(keys: ["a", "b", "c"], now: t0) == ["a": "3", "b": "2"])
+            #expect(try await store.recall(keys: ["a"], now: t0.addingTimeInterval(61)).isEmpty)
+            let again = try await reopen()
+            #expect(try await again.recall(keys: ["b"], now: t0) == ["b": "2"])
+        }
+    }
+
+    @Test func theMemoryLoadsWhatAnotherProcessRememberedAndPersistsWhatItRemembers() async throws {
+        let (store, _) = try StoreFactory.makeSQLite()
+        try await store.prepare()
+        let now = Date()
+        let one = AdapterMemory(store: store)
+        one.remember("+4917", for: "caller:c1", at: now)
+        try await one.persist()
+        let two = AdapterMemory(store: store)
+        #expect(two.recall("caller:c1", at: now) == nil)
+        await two.load(["caller:c1", "caller:unknown"], now: now)
+        #expect(two.recall("caller:c1", at: now) == "+4917")
+        #expect(two.recall("caller:unknown", at: now) == nil)
+    }
+}

@@ -140,3 +140,27 @@ extension DirectVoiceProvidersTests {
         }
     }
 }
+
+/// AudioCodes names the caller only when a call starts: the gateway remembers it in its store, so
+/// that a restart (or another replica) in the middle of a call still forwards the caller's number.
+@Suite struct AdapterMemoryAcrossRestartTests {
+    @Test func theCallerOfACallSurvivesARestartOfTheGateway() async throws {
+        let path = NSTemporaryDirectory() + "gangway-memory-\(UUID().uuidString).sqlite"
+        let yaml = DirectVoiceProvidersTests.yaml(provider: "audiocodes", secrets: "{ token: cc-tok-server-test }")
+        let voice = DirectVoiceProvidersTests()
+        let json = "application/json"
+        let first = try SQLiteDeliveryStore(path: path)
+        try await withGateway(yaml: yaml, store: first) { h in
+            _ = try await voice.post(h, "audiocodes", "start.json", contentType: json)
+            #expect(try await voice.post(h, "audiocodes", "activities-1-start.json", subpath: "/activities", contentType: json).status == 200)
+        }
+        // A new process: nothing in memory but the store.
+        let second = try SQLiteDeliveryStore(path: path)
+        try await withGateway(yaml: yaml, store: second) { h in
+            let turn = try await voice.post(h, "audiocodes", "activities-2-speech.json", subpath: "/activities", contentType: json)
+            #expect(turn.status == 200)
+            let sent = try #require(h.mock.recorded.last?.json)
+            #expect(sent["providerId"]?.string == "+49170111222", "the caller, not the conversation id, after the restart")
+        }
+    }
+}

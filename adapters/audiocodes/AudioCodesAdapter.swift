@@ -10,8 +10,8 @@ import GangwayCore
 struct AudioCodesAdapter: VoiceChannelAdapter {
     let token: String
     /// The caller of each live conversation: only the `start` activity names it (`parameters.caller`);
-    /// later activities and the disconnect carry the conversation id alone. After a restart, on
-    /// another replica, or once evicted, `providerId` falls back to the conversation id (README, "Limits").
+    /// later activities and the disconnect carry the conversation id alone. The gateway keeps it in
+    /// its store (``memoryKeys(for:)``), so it survives a restart and every replica sees it.
     let callers: AdapterMemory
 
     init(channel: ChannelConfiguration, environment: AdapterEnvironment) {
@@ -20,6 +20,14 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
     }
 
     static func callerKey(_ conversation: String) -> String { "audiocodes.caller:\(conversation)" }
+
+    /// An activity or a disconnect reads its conversation's caller.
+    func memoryKeys(for request: InboundRequest) -> [String] {
+        guard request.subpath == "/activities" || request.subpath == "/disconnect",
+            let conversation = (try? JSONValue.parse(request.body))?["conversation"]?.string, !conversation.isEmpty
+        else { return [] }
+        return [Self.callerKey(conversation)]
+    }
 
     static let expiresSeconds = 120
 

@@ -22,6 +22,9 @@ public protocol ChannelAdapter: Sendable {
     /// What renders the chatbot's answer into this provider's reply, when the provider waits for
     /// it in the webhook's response (voice): every ``VoiceChannelAdapter`` is its own; nil otherwise.
     var voiceReplies: (any VoiceChannelAdapter)? { get }
+    /// The ``AdapterMemory`` keys this request will read: the gateway loads them from its store
+    /// before ``normalize(_:)`` (none by default).
+    func memoryKeys(for request: InboundRequest) -> [String]
 }
 
 extension ChannelAdapter {
@@ -29,6 +32,7 @@ extension ChannelAdapter {
     public func acknowledgement(for request: InboundRequest) -> AdapterResponse { .ok() }
     public var methods: Set<String> { ["POST"] }
     public var voiceReplies: (any VoiceChannelAdapter)? { nil }
+    public func memoryKeys(for request: InboundRequest) -> [String] { [] }
 }
 
 /// An answer to the provider, without framework types.

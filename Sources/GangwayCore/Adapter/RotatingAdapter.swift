@@ -11,6 +11,7 @@ struct RotatingAdapter: ChannelAdapter {
 
     var first: any ChannelAdapter { variants[0] }
     var methods: Set<String> { first.methods }
+    func memoryKeys(for request: InboundRequest) -> [String] { first.memoryKeys(for: request) }
 
     /// A handshake that any variant answers; when every variant refuses, the first refusal.
     func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? {
@@ -65,6 +66,7 @@ struct RotatingVoiceAdapter: VoiceChannelAdapter {
     let renderer: any VoiceChannelAdapter
 
     var methods: Set<String> { rotating.methods }
+    func memoryKeys(for request: InboundRequest) -> [String] { rotating.memoryKeys(for: request) }
     func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? { try rotating.handshake(request) }
     func verify(_ request: InboundRequest) throws(AdapterError) { try rotating.verify(request) }
     func normalize(_ request: InboundRequest) throws(AdapterError) -> [InboundCall] { try rotating.normalize(request) }

@@ -3,7 +3,7 @@ import GangwayCore
 
 /// The durable queue. Its behaviour is pinned by the contract suite in
 /// `Tests/GangwayDeliveryTests/DeliveryStoreContractTests.swift`, which every engine passes.
-public protocol DeliveryStore: Sendable {
+public protocol DeliveryStore: AdapterMemoryStore {
     /// Creates or upgrades the schema, and hands back calls that a previous run held in flight.
     func prepare() async throws
 
@@ -67,4 +67,10 @@ extension DeliveryStore {
         for d in excluded { try await postpone(ids: [d.id], until: d.nextAttemptAt) }
         return claimed.filter { !excludingChannels.contains($0.channel) }
     }
+}
+
+extension DeliveryStore {
+    /// A store without adapter memory (test doubles): nothing is kept beyond the process.
+    public func recall(keys: [String], now: Date) async throws -> [String: String] { [:] }
+    public func remember(_ values: [String: String], expiresAt: Date) async throws {}
 }

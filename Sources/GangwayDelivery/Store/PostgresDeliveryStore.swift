@@ -81,6 +81,12 @@ public final class PostgresDeliveryStore: DeliveryStore {
                         "CREATE INDEX IF NOT EXISTS \(unescaped: table)_state_id ON \(unescaped: table) (state, id)", logger: logger)
                     try await connection.query(
                         "CREATE INDEX IF NOT EXISTS \(unescaped: table)_channel_state ON \(unescaped: table) (channel, state, id)", logger: logger)
+                    // What adapters remember between the requests of a conversation (AdapterMemory), shared by replicas.
+                    try await connection.query(
+                        """
+                        CREATE TABLE IF NOT EXISTS \(unescaped: table)_memory (
+                            key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL)
+                        """, logger: logger)
                 } catch {
                     _ = try? await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
                     throw error
@@ -269,8 +275,33 @@ public final class PostgresDeliveryStore: DeliveryStore {
             """)
     }
 
+    public func recall(keys: [String], now: Date) async throws -> [String: String] {
+        guard !keys.isEmpty else { return [:] }
+        let rows = try await query(
+            "SELECT key, value FROM \(unescaped: table)_memory WHERE key = ANY(\(keys)) AND expires_at > \(now.timeIntervalSince1970)",
+            logger: logger)
+        var found: [String: String] = [:]
+        for row in rows {
+            let (key, value) = try row.decode((String, String).self)
+            found[key] = value
+        }
+        return found
+    }
+
+    public func remember(_ values: [String: String], expiresAt: Date) async throws {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            try await query(
+                """
+                INSERT INTO \(unescaped: table)_memory (key, value, expires_at) VALUES (\(key), \(value), \(expiresAt.timeIntervalSince1970))
+                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
+                """, logger: logger)
+        }
+    }
+
+    /// Also forgets adapter memory that has expired (the same housekeeping pass).
     public func expireDelivered(before: Date) async throws -> Int {
-        try await count("DELETE FROM \(unescaped: table) WHERE state = 'delivered' AND delivered_at < \(before.timeIntervalSince1970) RETURNING 1")
+        try await query("DELETE FROM \(unescaped: table)_memory WHERE expires_at < \(Date().timeIntervalSince1970)", logger: logger)
+        return try await count("DELETE FROM \(unescaped: table) WHERE state = 'delivered' AND delivered_at < \(before.timeIntervalSince1970) RETURNING 1")
     }
 
     public func statistics() async throws -> StoreStatistics {

@@ -109,6 +109,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                     DROP INDEX deliveries_due;
                     """)
         }
+        // What adapters remember between the requests of a conversation (AdapterMemory).
+        migrator.registerMigration("v3-adapter-memory") { db in
+            try db.execute(sql: "CREATE TABLE adapter_memory (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL, expires_at REAL NOT NULL)")
+        }
         if let lastMigration { try migrator.migrate(pool, upTo: lastMigration) } else { try migrator.migrate(pool) }
         // One process owns this file: whatever a previous run held in flight is due again now.
         try await pool.write { db in
@@ -317,8 +321,33 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         }
     }
 
+    public func recall(keys: [String], now: Date) async throws -> [String: String] {
+        guard !keys.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            var arguments = StatementArguments(keys)
+            arguments += [now.timeIntervalSince1970]
+            let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM adapter_memory WHERE key IN (\(marks)) AND expires_at > ?", arguments: arguments)
+            return Dictionary(rows.map { ($0["key"] as String, $0["value"] as String) }, uniquingKeysWith: { $1 })
+        }
+    }
+
+    public func remember(_ values: [String: String], expiresAt: Date) async throws {
+        guard !values.isEmpty else { return }
+        try await batcher.perform { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO adapter_memory (key, value, expires_at) VALUES (?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+                    """)
+            for (key, value) in values { try statement.execute(arguments: [key, value, expiresAt.timeIntervalSince1970]) }
+        }
+    }
+
+    /// Also forgets adapter memory that has expired (the same housekeeping pass).
     public func expireDelivered(before: Date) async throws -> Int {
         try await pool.write { db in
+            try db.execute(sql: "DELETE FROM adapter_memory WHERE expires_at < ?", arguments: [Date().timeIntervalSince1970])
             try db.execute(
                 sql: "DELETE FROM deliveries WHERE state = 'delivered' AND delivered_at < ?", arguments: [before.timeIntervalSince1970])
             return db.changesCount

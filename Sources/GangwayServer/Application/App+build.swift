@@ -96,7 +96,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     let client = ChatbotAPIClient(httpClient: httpClient, baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeoutSeconds)
 
     // What the adapters share (keys the fetcher below fills, the conversation memory): one per gateway.
-    let adapterEnvironment = options.adapterEnvironment ?? AdapterEnvironment()
+    let adapterEnvironment = options.adapterEnvironment ?? AdapterEnvironment(memory: AdapterMemory(store: store))
     let state = GatewayState(
         loaded: LoadedConfiguration(configuration, providers: options.providers, environment: adapterEnvironment), providers: options.providers,
         adapterEnvironment: adapterEnvironment, configPath: options.configPath, environment: options.environment)

@@ -74,6 +74,8 @@ struct WebhookController: Sendable {
             method: request.method.rawValue, url: url, subpath: subpath, headers: headers,
             body: Array(buffer: body), receivedAt: receivedAt)
         let adapter = channel.adapter
+        let memoryKeys = adapter.memoryKeys(for: inbound)
+        if !memoryKeys.isEmpty { await state.adapterEnvironment.memory.load(memoryKeys, now: receivedAt) }
 
         let calls: [InboundCall]
         switch Self.run(adapter, inbound, timed: true) {
@@ -105,6 +107,13 @@ struct WebhookController: Sendable {
             calls = normalized
         }
 
+        if !memoryKeys.isEmpty {
+            do {
+                try await state.adapterEnvironment.memory.persist()
+            } catch {
+                logger.warning("adapter memory not stored; kept in this process", metadata: ["gangway.error": "\(error)"])
+            }
+        }
         if calls.isEmpty {
             outcome("ignored")
             logger.debug("authentic webhook with nothing to forward: ignored")
