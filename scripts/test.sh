@@ -28,12 +28,15 @@ swift test --skip-build --skip "$heavy" 2>&1 | tee "$swift_log"
 step "swift test: fuzzing (seeded, GANGWAY_FUZZ_ITERATIONS per target) and the forgery matrix"
 swift test --skip-build --filter "$heavy" 2>&1 | tee -a "$swift_log"
 
-step "system tools the end-to-end tests use (nginx)"
-if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+step "system tools the end-to-end tests use (nginx; promtool from Debian's prometheus)"
+missing=()
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then missing+=(nginx); fi
+if ! command -v promtool >/dev/null 2>&1; then missing+=(prometheus); fi
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "nginx is not installed and cannot be installed here: the nginx test will be skipped"
+    echo "${missing[*]} not installed and cannot be installed here: their tests will be skipped"
   fi
 fi
 
