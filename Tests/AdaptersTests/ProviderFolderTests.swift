@@ -38,6 +38,18 @@ import Testing
         #expect(suites.contains(wanted), "no Tests/AdaptersTests/…AdapterTests.swift for \(provider)")
     }
 
+    @Test(arguments: AdapterRegistry.standard.names)
+    func everyReadmeSaysWhoTheConversationIsWithAndWhatTheKeyIs(_ provider: String) throws {
+        let readme = try read("adapters/\(provider)/README.md")
+        let section = try #require(readme.range(of: "## Conversation and idempotency key").map { readme[$0.upperBound...] })
+        #expect(section.contains("`providerId` is") && section.contains("the idempotency key is `<channelId>:`"))
+        // The secrets and settings the descriptor declares are the ones the README explains.
+        let d = try #require(AdapterRegistry.standard[provider])
+        for key in d.requiredSecrets + d.optionalSecrets + d.settings {
+            #expect(readme.contains("`\(key)`"), "adapters/\(provider)/README.md does not name `\(key)`")
+        }
+    }
+
     @Test func theReadmeProviderTableListsExactlyTheRegisteredProviders() throws {
         let readme = try read("README.md")
         let rows = readme.split(separator: "\n").filter {
