@@ -28,7 +28,7 @@ struct ExampleAdapter: ChannelAdapter {
     let key: HMACKey
 
     init(channel: ChannelConfiguration) {
-        key = HMACKey(channel.secret("secret"))
+        key = HMACKey(channel.secret(ConfigKeys.secret))
     }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
@@ -45,16 +45,23 @@ struct ExampleAdapter: ChannelAdapter {
         let json = try request.jsonBody()
         guard let id = json["id"]?.string, let from = json["from"]?.string else { throw .badRequest("id and from are required") }
         let message = InboundMessage(id: id, type: .text, text: json["text"]?.string ?? "")
-        return [.handle(key: id, providerId: from, message: message, provider: ProviderInfo(name: "example"))]
+        return [.handle(key: id, providerId: from, message: message, provider: ProviderInfo(name: Self.name))]
     }
 }
 
 extension ExampleAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let secret: ConfigKey = "secret"
+    }
+
+    /// The provider's config name (`provider:`), also `provider.name` of its calls.
+    static let name = "example"
     static let descriptor = ProviderDescriptor(
-        name: "example", requiredSecrets: ["secret"],
+        name: name, requiredSecrets: [ConfigKeys.secret],
         makeAdapter: { ExampleAdapter(channel: $0) },
         signSample: { request, channel in
-            let mac = Signatures.hmac(.sha256, key: channel.secret("secret"), message: request.body)
+            let mac = Signatures.hmac(.sha256, key: channel.secret(ConfigKeys.secret), message: request.body)
             request.headers.append(("X-Example-Signature", Signatures.hex(mac)))
         })
 }
@@ -65,6 +72,11 @@ cat > adapters/example/README.md <<'MD'
 The worked example of ARCHITECTURE.md. A message `{"id": "...", "from": "...", "text": "..."}` is a
 `handle` with `providerId` = `from` and the key `<channelId>:<id>`. `X-Example-Signature` is the hex
 HMAC-SHA256 of the raw body with the secret `secret`: it covers the body, not the URL or a time.
+
+## Conversation and idempotency key
+
+In DESIGN.md's terms: `providerId` is the body's `from`; the idempotency key is `<channelId>:`
+followed by the body's `id`.
 MD
 printf '{"id": "ex-1", "from": "+491701234567", "text": "Hello from the worked example"}\n' > adapters/example/samples/text.json
 

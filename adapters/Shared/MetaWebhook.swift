@@ -48,8 +48,8 @@ struct MetaChannelAdapter: ChannelAdapter {
     private let key: HMACKey
 
     init(channel: ChannelConfiguration, normalize: @escaping Normalizer) {
-        appSecret = channel.secret("appSecret")
-        verifyToken = channel.secret("verifyToken")
+        appSecret = channel.secret(MetaChannelAdapter.ConfigKeys.appSecret)
+        verifyToken = channel.secret(MetaChannelAdapter.ConfigKeys.verifyToken)
         normalizer = normalize
         key = HMACKey(appSecret)
     }
@@ -71,11 +71,17 @@ struct MetaChannelAdapter: ChannelAdapter {
 
     func acknowledgement(for request: InboundRequest) -> AdapterResponse { .ok("EVENT_RECEIVED") }
 
+    /// The secrets of every Meta provider, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let appSecret: ConfigKey = "appSecret"
+        static let verifyToken: ConfigKey = "verifyToken"
+    }
+
     /// The descriptor of a Meta provider: both secrets, Meta's signature for samples.
     static func descriptor(name: String, normalize: @escaping Normalizer) -> ProviderDescriptor {
         ProviderDescriptor(
-            name: name, requiredSecrets: ["appSecret", "verifyToken"],
+            name: name, requiredSecrets: [ConfigKeys.appSecret, ConfigKeys.verifyToken],
             makeAdapter: { MetaChannelAdapter(channel: $0, normalize: normalize) },
-            signSample: { request, channel in MetaWebhook.sign(&request, appSecret: channel.secret("appSecret")) })
+            signSample: { request, channel in MetaWebhook.sign(&request, appSecret: channel.secret(MetaChannelAdapter.ConfigKeys.appSecret)) })
     }
 }

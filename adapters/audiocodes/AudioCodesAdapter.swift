@@ -15,7 +15,7 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
     let callers: AdapterMemory
 
     init(channel: ChannelConfiguration, environment: AdapterEnvironment) {
-        token = channel.secret("token")
+        token = channel.secret(ConfigKeys.token)
         callers = environment.memory
     }
 
@@ -177,10 +177,15 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
 }
 
 extension AudioCodesAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let token: ConfigKey = "token"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "audiocodes"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["token"], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.token], isVoice: true,
         makeAdapterInEnvironment: { AudioCodesAdapter(channel: $0, environment: $1) },
-        signSample: { request, channel in request.headers.append(("Authorization", "Bearer " + channel.secret("token"))) })
+        signSample: { request, channel in request.headers.append(("Authorization", "Bearer " + channel.secret(ConfigKeys.token))) })
 }

@@ -8,7 +8,7 @@ struct BirdAdapter: ChannelAdapter {
     let tolerance: Double
 
     init(channel: ChannelConfiguration) {
-        signingKey = channel.secret("signingKey")
+        signingKey = channel.secret(ConfigKeys.signingKey)
         tolerance = channel.replayToleranceSeconds
     }
 
@@ -40,14 +40,19 @@ struct BirdAdapter: ChannelAdapter {
 }
 
 extension BirdAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let signingKey: ConfigKey = "signingKey"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "bird"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["signingKey"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: [ConfigKeys.signingKey], settings: [.toleranceSeconds],
         makeAdapter: { BirdAdapter(channel: $0) },
         signSample: { request, channel in
             let timestamp = String(UnixTime.seconds(of: request.now))
-            let mac = BirdSignature.signature(key: channel.secret("signingKey"), timestamp: timestamp, url: request.url, body: request.body)
+            let mac = BirdSignature.signature(key: channel.secret(ConfigKeys.signingKey), timestamp: timestamp, url: request.url, body: request.body)
             request.headers.append(("messagebird-request-timestamp", timestamp))
             request.headers.append(("messagebird-signature", Signatures.base64(mac)))
         })

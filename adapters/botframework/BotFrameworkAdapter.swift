@@ -37,8 +37,8 @@ struct BotFrameworkAdapter: ChannelAdapter {
     let keys: any SigningKeySource
 
     init(channel: ChannelConfiguration, keys: any SigningKeySource) {
-        appID = channel.secret("appId")
-        metadataURL = channel.settings["openIdMetadataURL"] ?? Self.defaultMetadataURL
+        appID = channel.secret(ConfigKeys.appId)
+        metadataURL = channel.setting(ConfigKeys.openIdMetadataURL) ?? Self.defaultMetadataURL
         self.keys = keys
     }
 
@@ -178,12 +178,18 @@ struct BotFrameworkAdapter: ChannelAdapter {
 }
 
 extension BotFrameworkAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let appId: ConfigKey = "appId"
+        static let openIdMetadataURL: ConfigKey = "openIdMetadataURL"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "botframework"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["appId"], settings: ["openIdMetadataURL"],
+        name: name, requiredSecrets: [ConfigKeys.appId], settings: [ConfigKeys.openIdMetadataURL],
         makeAdapterInEnvironment: { channel, environment in
-            let url = channel.settings["openIdMetadataURL"] ?? BotFrameworkAdapter.defaultMetadataURL
+            let url = channel.setting(ConfigKeys.openIdMetadataURL) ?? BotFrameworkAdapter.defaultMetadataURL
             return BotFrameworkAdapter(channel: channel, keys: environment.keys.source(for: url))
         },
         // Bot Framework signs with Microsoft's private keys: a sample cannot be signed here, so

@@ -11,7 +11,7 @@ struct DiscordAdapter: ChannelAdapter {
     let publicKey: [UInt8]?
 
     init(channel: ChannelConfiguration) {
-        let key = Signatures.fromHex(channel.secret("publicKey").trimmingCharacters(in: .whitespaces))
+        let key = Signatures.fromHex(channel.secret(ConfigKeys.publicKey).trimmingCharacters(in: .whitespaces))
         publicKey = key?.count == 32 ? key : nil
     }
 
@@ -119,10 +119,15 @@ extension String {
 }
 
 extension DiscordAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let publicKey: ConfigKey = "publicKey"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "discord"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["publicKey"],
+        name: name, requiredSecrets: [ConfigKeys.publicKey],
         makeAdapter: { DiscordAdapter(channel: $0) },
         // Discord keeps the private key: simulate signs with the published demo seed, which a
         // channel accepts only when its publicKey is the demo key (03a107bf…31b8, see README).

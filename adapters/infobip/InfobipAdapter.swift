@@ -8,8 +8,8 @@ struct InfobipAdapter: ChannelAdapter {
     let password: String
 
     init(channel: ChannelConfiguration) {
-        username = channel.secret("username")
-        password = channel.secret("password")
+        username = channel.secret(ConfigKeys.username)
+        password = channel.secret(ConfigKeys.password)
     }
 
     // MARK: Verification
@@ -135,13 +135,19 @@ struct InfobipAdapter: ChannelAdapter {
 }
 
 extension InfobipAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let username: ConfigKey = "username"
+        static let password: ConfigKey = "password"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "infobip"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["username", "password"],
+        name: name, requiredSecrets: [ConfigKeys.username, ConfigKeys.password],
         makeAdapter: { InfobipAdapter(channel: $0) },
         signSample: { request, channel in
-            let credentials = "\(channel.secret("username")):\(channel.secret("password"))"
+            let credentials = "\(channel.secret(ConfigKeys.username)):\(channel.secret(ConfigKeys.password))"
             request.headers.append(("Authorization", "Basic " + Signatures.base64(Array(credentials.utf8))))
         })
 }

@@ -7,7 +7,7 @@ struct LineAdapter: ChannelAdapter {
     let channelSecret: String
 
     init(channel: ChannelConfiguration) {
-        channelSecret = channel.secret("channelSecret")
+        channelSecret = channel.secret(ConfigKeys.channelSecret)
     }
 
     /// `X-Line-Signature`: base64 HMAC-SHA256 with the channel secret over the raw body. The
@@ -85,13 +85,18 @@ struct LineAdapter: ChannelAdapter {
 }
 
 extension LineAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let channelSecret: ConfigKey = "channelSecret"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "line"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["channelSecret"],
+        name: name, requiredSecrets: [ConfigKeys.channelSecret],
         makeAdapter: { LineAdapter(channel: $0) },
         signSample: { request, channel in
-            let mac = Signatures.hmac(.sha256, key: channel.secret("channelSecret"), message: request.body)
+            let mac = Signatures.hmac(.sha256, key: channel.secret(ConfigKeys.channelSecret), message: request.body)
             request.headers.append(("X-Line-Signature", Signatures.base64(mac)))
         })
 }

@@ -11,7 +11,7 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
     let authToken: String
 
     init(channel: ChannelConfiguration) {
-        authToken = channel.secret("authToken")
+        authToken = channel.secret(ConfigKeys.authToken)
     }
 
     var methods: Set<String> { ["GET", "POST"] }
@@ -65,10 +65,15 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
 }
 
 extension PlivoVoiceAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let authToken: ConfigKey = "authToken"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "plivo-voice"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["authToken"], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.authToken], isVoice: true,
         makeAdapter: { PlivoVoiceAdapter(channel: $0) },
-        signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret("authToken")) })
+        signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -6,7 +6,7 @@ struct PlivoAdapter: ChannelAdapter {
     let authToken: String
 
     init(channel: ChannelConfiguration) {
-        authToken = channel.secret("authToken")
+        authToken = channel.secret(ConfigKeys.authToken)
     }
 
     /// The message URL is POSTed by default; an application may choose GET.
@@ -90,10 +90,15 @@ struct PlivoAdapter: ChannelAdapter {
 }
 
 extension PlivoAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let authToken: ConfigKey = "authToken"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "plivo"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["authToken"],
+        name: name, requiredSecrets: [ConfigKeys.authToken],
         makeAdapter: { PlivoAdapter(channel: $0) },
-        signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret("authToken")) })
+        signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -12,7 +12,7 @@ struct SinchAdapter: ChannelAdapter {
     let tolerance: Double
 
     init(channel: ChannelConfiguration) {
-        webhookSecret = channel.secret("webhookSecret")
+        webhookSecret = channel.secret(ConfigKeys.webhookSecret)
         tolerance = channel.replayToleranceSeconds
     }
 
@@ -137,12 +137,17 @@ struct SinchAdapter: ChannelAdapter {
 }
 
 extension SinchAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let webhookSecret: ConfigKey = "webhookSecret"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "sinch"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["webhookSecret"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: [ConfigKeys.webhookSecret], settings: [.toleranceSeconds],
         makeAdapter: { SinchAdapter(channel: $0) },
-        signSample: { request, channel in SinchAdapter.sign(&request, secret: channel.secret("webhookSecret")) })
+        signSample: { request, channel in SinchAdapter.sign(&request, secret: channel.secret(ConfigKeys.webhookSecret)) })
 
     /// Signs as Sinch does, with a nonce derived from the body and time.
     static func sign(_ request: inout SampleRequest, secret: String) {

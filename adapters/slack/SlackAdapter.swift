@@ -11,7 +11,7 @@ struct SlackAdapter: ChannelAdapter {
     let tolerance: Double
 
     init(channel: ChannelConfiguration) {
-        signingSecret = channel.secret("signingSecret")
+        signingSecret = channel.secret(ConfigKeys.signingSecret)
         tolerance = channel.replayToleranceSeconds
     }
 
@@ -61,14 +61,19 @@ struct SlackAdapter: ChannelAdapter {
 }
 
 extension SlackAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let signingSecret: ConfigKey = "signingSecret"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "slack"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["signingSecret"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: [ConfigKeys.signingSecret], settings: [.toleranceSeconds],
         makeAdapter: { SlackAdapter(channel: $0) },
         signSample: { request, channel in
             let timestamp = String(UnixTime.seconds(of: request.now))
-            let mac = signature(secret: channel.secret("signingSecret"), timestamp: timestamp, body: request.body)
+            let mac = signature(secret: channel.secret(ConfigKeys.signingSecret), timestamp: timestamp, body: request.body)
             request.headers.append(("X-Slack-Request-Timestamp", timestamp))
             request.headers.append(("X-Slack-Signature", "v0=" + Signatures.hex(mac)))
         })

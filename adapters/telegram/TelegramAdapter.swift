@@ -7,7 +7,7 @@ struct TelegramAdapter: ChannelAdapter {
     let secretToken: String
 
     init(channel: ChannelConfiguration) {
-        secretToken = channel.secret("secretToken")
+        secretToken = channel.secret(ConfigKeys.secretToken)
     }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
@@ -102,10 +102,15 @@ struct TelegramAdapter: ChannelAdapter {
 }
 
 extension TelegramAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let secretToken: ConfigKey = "secretToken"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "telegram"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["secretToken"],
+        name: name, requiredSecrets: [ConfigKeys.secretToken],
         makeAdapter: { TelegramAdapter(channel: $0) },
-        signSample: { request, channel in request.headers.append(("X-Telegram-Bot-Api-Secret-Token", channel.secret("secretToken"))) })
+        signSample: { request, channel in request.headers.append(("X-Telegram-Bot-Api-Secret-Token", channel.secret(ConfigKeys.secretToken))) })
 }

@@ -12,7 +12,7 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
     let tolerance: Double
 
     init(channel: ChannelConfiguration) {
-        publicKey = channel.secret("publicKey")
+        publicKey = channel.secret(ConfigKeys.publicKey)
         tolerance = channel.replayToleranceSeconds
     }
 
@@ -55,10 +55,15 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
 }
 
 extension TelnyxVoiceAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let publicKey: ConfigKey = "publicKey"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "telnyx-voice"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["publicKey"], settings: ["toleranceSeconds"], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.publicKey], settings: [.toleranceSeconds], isVoice: true,
         makeAdapter: { TelnyxVoiceAdapter(channel: $0) },
         signSample: { request, _ in TelnyxSignature.sign(&request) })
 }

@@ -7,7 +7,7 @@ struct TelnyxAdapter: ChannelAdapter {
     let tolerance: Double
 
     init(channel: ChannelConfiguration) {
-        publicKey = channel.secret("publicKey")
+        publicKey = channel.secret(ConfigKeys.publicKey)
         tolerance = channel.replayToleranceSeconds
     }
 
@@ -78,10 +78,15 @@ struct TelnyxAdapter: ChannelAdapter {
 }
 
 extension TelnyxAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let publicKey: ConfigKey = "publicKey"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "telnyx"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["publicKey"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: [ConfigKeys.publicKey], settings: [.toleranceSeconds],
         makeAdapter: { TelnyxAdapter(channel: $0) },
         signSample: { request, _ in TelnyxSignature.sign(&request) })
 }

@@ -10,7 +10,7 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
     let authToken: String
 
     init(channel: ChannelConfiguration) {
-        authToken = channel.secret("authToken")
+        authToken = channel.secret(ConfigKeys.authToken)
     }
 
     var methods: Set<String> { ["GET", "POST"] }
@@ -52,10 +52,15 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
 }
 
 extension TwilioVoiceAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let authToken: ConfigKey = "authToken"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "twilio-voice"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["authToken"], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.authToken], isVoice: true,
         makeAdapter: { TwilioVoiceAdapter(channel: $0) },
-        signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret("authToken")) })
+        signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -6,7 +6,7 @@ struct TwilioAdapter: ChannelAdapter {
     let authToken: String
 
     init(channel: ChannelConfiguration) {
-        authToken = channel.secret("authToken")
+        authToken = channel.secret(ConfigKeys.authToken)
     }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
@@ -71,10 +71,15 @@ struct TwilioAdapter: ChannelAdapter {
 }
 
 extension TwilioAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let authToken: ConfigKey = "authToken"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "twilio"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["authToken"],
+        name: name, requiredSecrets: [ConfigKeys.authToken],
         makeAdapter: { TwilioAdapter(channel: $0) },
-        signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret("authToken")) })
+        signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

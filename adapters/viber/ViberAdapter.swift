@@ -7,7 +7,7 @@ struct ViberAdapter: ChannelAdapter {
     let authToken: String
 
     init(channel: ChannelConfiguration) {
-        authToken = channel.secret("authToken")
+        authToken = channel.secret(ConfigKeys.authToken)
     }
 
     /// The `webhook` callback that `set_webhook` triggers: signed, and it must get 200.
@@ -108,13 +108,18 @@ struct ViberAdapter: ChannelAdapter {
 }
 
 extension ViberAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let authToken: ConfigKey = "authToken"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "viber"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["authToken"],
+        name: name, requiredSecrets: [ConfigKeys.authToken],
         makeAdapter: { ViberAdapter(channel: $0) },
         signSample: { request, channel in
-            let mac = Signatures.hmac(.sha256, key: channel.secret("authToken"), message: request.body)
+            let mac = Signatures.hmac(.sha256, key: channel.secret(ConfigKeys.authToken), message: request.body)
             request.headers.append(("X-Viber-Content-Signature", Signatures.hex(mac)))
         })
 }

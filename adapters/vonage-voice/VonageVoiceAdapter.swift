@@ -11,7 +11,7 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
     let signatureSecret: String
 
     init(channel: ChannelConfiguration) {
-        signatureSecret = channel.secret("signatureSecret")
+        signatureSecret = channel.secret(ConfigKeys.signatureSecret)
     }
 
     var methods: Set<String> { ["GET", "POST"] }
@@ -128,14 +128,19 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
 }
 
 extension VonageVoiceAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let signatureSecret: ConfigKey = "signatureSecret"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "vonage-voice"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["signatureSecret"], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.signatureSecret], isVoice: true,
         makeAdapter: { VonageVoiceAdapter(channel: $0) },
         signSample: { request, channel in
             VonageSignedWebhook.sign(
-                &request, signatureSecret: channel.secret("signatureSecret"),
+                &request, signatureSecret: channel.secret(ConfigKeys.signatureSecret),
                 payload: VonageVoiceAdapter.signedPayload(method: request.method, url: request.url, body: request.body))
         })
 }

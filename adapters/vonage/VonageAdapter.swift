@@ -7,7 +7,7 @@ struct VonageAdapter: ChannelAdapter {
     let signatureSecret: String
 
     init(channel: ChannelConfiguration) {
-        signatureSecret = channel.secret("signatureSecret")
+        signatureSecret = channel.secret(ConfigKeys.signatureSecret)
     }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
@@ -96,12 +96,17 @@ struct VonageAdapter: ChannelAdapter {
 }
 
 extension VonageAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let signatureSecret: ConfigKey = "signatureSecret"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "vonage"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["signatureSecret"],
+        name: name, requiredSecrets: [ConfigKeys.signatureSecret],
         makeAdapter: { VonageAdapter(channel: $0) },
         signSample: { request, channel in
-            VonageSignedWebhook.sign(&request, signatureSecret: channel.secret("signatureSecret"), payload: request.body)
+            VonageSignedWebhook.sign(&request, signatureSecret: channel.secret(ConfigKeys.signatureSecret), payload: request.body)
         })
 }

@@ -13,7 +13,7 @@ struct WebhookAdapter: ChannelAdapter {
     let tolerance: Double
 
     init(channel: ChannelConfiguration) {
-        key = StandardWebhooks.key(fromSecret: channel.secret("secret"))
+        key = StandardWebhooks.key(fromSecret: channel.secret(ConfigKeys.secret))
         tolerance = channel.replayToleranceSeconds
     }
 
@@ -54,10 +54,15 @@ struct WebhookAdapter: ChannelAdapter {
 }
 
 extension WebhookAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let secret: ConfigKey = "secret"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "webhook"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["secret"], settings: ["toleranceSeconds"],
+        name: name, requiredSecrets: [ConfigKeys.secret], settings: [.toleranceSeconds],
         makeAdapter: { WebhookAdapter(channel: $0) },
-        signSample: { request, channel in StandardWebhooks.sign(&request, key: StandardWebhooks.key(fromSecret: channel.secret("secret"))) })
+        signSample: { request, channel in StandardWebhooks.sign(&request, key: StandardWebhooks.key(fromSecret: channel.secret(ConfigKeys.secret))) })
 }

@@ -15,11 +15,11 @@ struct WeChatAdapter: ChannelAdapter {
     let appId: String?
 
     init(channel: ChannelConfiguration) {
-        token = channel.secret("token")
-        let encodingAESKey = channel.secret("encodingAESKey")
+        token = channel.secret(ConfigKeys.token)
+        let encodingAESKey = channel.secret(ConfigKeys.encodingAESKey)
         isSafeMode = !encodingAESKey.isEmpty
         aesKey = WeChatCrypto.key(fromEncodingAESKey: encodingAESKey)
-        appId = channel.settings["appId"].flatMap { $0.isEmpty ? nil : $0 }
+        appId = channel.setting(ConfigKeys.appId).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     var methods: Set<String> { ["GET", "POST"] }
@@ -108,21 +108,28 @@ struct WeChatAdapter: ChannelAdapter {
 }
 
 extension WeChatAdapter {
+    /// Its secrets and settings, named once (descriptor, adapter, simulate, README check).
+    enum ConfigKeys {
+        static let token: ConfigKey = "token"
+        static let encodingAESKey: ConfigKey = "encodingAESKey"
+        static let appId: ConfigKey = "appId"
+    }
+
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "wechat"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: ["token"], optionalSecrets: ["encodingAESKey"], settings: ["appId"],
+        name: name, requiredSecrets: [ConfigKeys.token], optionalSecrets: [ConfigKeys.encodingAESKey], settings: [ConfigKeys.appId],
         makeAdapter: { WeChatAdapter(channel: $0) },
         signSample: { request, channel in
-            let token = channel.secret("token")
+            let token = channel.secret(ConfigKeys.token)
             let timestamp = String(UnixTime.seconds(of: request.now))
             let nonce = String(UInt32.random(in: 100_000_000...999_999_999))
             var query = [
                 FormField("signature", WeChatCrypto.signature([token, timestamp, nonce])), FormField("timestamp", timestamp),
                 FormField("nonce", nonce),
             ]
-            if let key = WeChatCrypto.key(fromEncodingAESKey: channel.secret("encodingAESKey")),
-                let encrypted = WeChatCrypto.encrypt(request.body, appId: channel.settings["appId"] ?? "", key: key)
+            if let key = WeChatCrypto.key(fromEncodingAESKey: channel.secret(ConfigKeys.encodingAESKey)),
+                let encrypted = WeChatCrypto.encrypt(request.body, appId: channel.setting(ConfigKeys.appId) ?? "", key: key)
             {
                 let to = WeChatXML.parse(request.body)?["ToUserName"] ?? ""
                 request.body = Array("<xml><ToUserName><![CDATA[\(to)]]></ToUserName><Encrypt><![CDATA[\(encrypted)]]></Encrypt></xml>".utf8)
@@ -132,7 +139,7 @@ extension WeChatAdapter {
         },
         validate: { channel in
             let safeMode = (channel.secretValues["encodingAESKey"] ?? []).contains { !$0.value.isEmpty }
-            guard safeMode, (channel.settings["appId"] ?? "").isEmpty else { return [] }
+            guard safeMode, (channel.setting(ConfigKeys.appId) ?? "").isEmpty else { return [] }
             return [
                 (
                     key: "settings.appId",

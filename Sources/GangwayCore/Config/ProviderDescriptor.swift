@@ -21,7 +21,7 @@ public struct ProviderDescriptor: Sendable {
 
     /// A provider whose adapter needs nothing beyond its channel.
     public init(
-        name: String, requiredSecrets: [String], optionalSecrets: [String] = [], settings: [String] = [],
+        name: String, requiredSecrets: [ConfigKey], optionalSecrets: [ConfigKey] = [], settings: [ConfigKey] = [],
         isVoice: Bool = false,
         makeAdapter: @escaping @Sendable (ChannelConfiguration) -> any ChannelAdapter,
         signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
@@ -34,7 +34,7 @@ public struct ProviderDescriptor: Sendable {
 
     /// A provider whose adapter uses the gateway's environment (signing keys, memory).
     public init(
-        name: String, requiredSecrets: [String], optionalSecrets: [String] = [], settings: [String] = [],
+        name: String, requiredSecrets: [ConfigKey], optionalSecrets: [ConfigKey] = [], settings: [ConfigKey] = [],
         isVoice: Bool = false,
         makeAdapterInEnvironment: @escaping @Sendable (ChannelConfiguration, AdapterEnvironment) -> any ChannelAdapter,
         signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
@@ -42,9 +42,9 @@ public struct ProviderDescriptor: Sendable {
     ) {
         self.validate = validate
         self.name = name
-        self.requiredSecrets = requiredSecrets
-        self.optionalSecrets = optionalSecrets
-        self.settings = settings
+        self.requiredSecrets = requiredSecrets.map(\.name)
+        self.optionalSecrets = optionalSecrets.map(\.name)
+        self.settings = settings.map(\.name)
         self.isVoice = isVoice
         self.build = makeAdapterInEnvironment
         self.signSample = signSample
