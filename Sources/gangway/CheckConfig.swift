@@ -1,3 +1,4 @@
+import Adapters
 import ArgumentParser
 import GangwayCore
 
@@ -16,6 +17,10 @@ struct CheckConfig: AsyncParsableCommand {
             say(
                 "  \(ch.id)\t\(ch.provider)\t\(ch.delivery.rawValue)\t\(ch.verification.rawValue)\t/webhooks/\(ch.id)\t\(config.server.webhookURL(channelID: ch.id))"
             )
+            // The other URLs the provider is given (voice status callbacks, AudioCodes' activities...).
+            for subpath in AdapterRegistry.standard[ch.provider]?.subpaths ?? [] where !subpath.isEmpty {
+                say("    also \(config.server.webhookURL(channelID: ch.id))\(subpath)")
+            }
         }
         let s = config.server
         say(

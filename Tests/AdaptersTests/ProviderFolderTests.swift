@@ -50,6 +50,20 @@ import Testing
         }
     }
 
+    @Test func eachAdapterServesTheMethodsItsDescriptorDeclaresAndTheReadmeNamesItsPaths() throws {
+        let loader = ConfigLoader(providers: AdapterRegistry.standard, environment: [:])
+        let demo = try loader.load(path: Self.root.appendingPathComponent("config/demo-all.yaml").path)
+        for channel in demo.channels {
+            let d = try #require(AdapterRegistry.standard[channel.provider])
+            #expect(d.makeAdapter(channel).methods == d.methods, "\(d.name)")
+            #expect(d.subpaths.first == "", "\(d.name): the channel's own URL comes first")
+            let readme = try read("adapters/\(d.name)/README.md")
+            for subpath in d.subpaths where !subpath.isEmpty {
+                #expect(readme.contains(subpath), "adapters/\(d.name)/README.md does not name \(subpath)")
+            }
+        }
+    }
+
     @Test func theReadmeProviderTableListsExactlyTheRegisteredProviders() throws {
         let readme = try read("README.md")
         let rows = readme.split(separator: "\n").filter {

@@ -54,7 +54,8 @@ struct MetaChannelAdapter: ChannelAdapter {
         key = HMACKey(appSecret)
     }
 
-    private static let methods: Set<String> = ["GET", "POST"]
+    /// The Meta family's methods: GET for the `hub.challenge` handshake, POST for events.
+    static let methods: Set<String> = ["GET", "POST"]
     var methods: Set<String> { Self.methods }
 
     func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? {
@@ -80,7 +81,7 @@ struct MetaChannelAdapter: ChannelAdapter {
     /// The descriptor of a Meta provider: both secrets, Meta's signature for samples.
     static func descriptor(name: String, normalize: @escaping Normalizer) -> ProviderDescriptor {
         ProviderDescriptor(
-            name: name, requiredSecrets: [ConfigKeys.appSecret, ConfigKeys.verifyToken],
+            name: name, requiredSecrets: [ConfigKeys.appSecret, ConfigKeys.verifyToken], methods: methods,
             makeAdapter: { MetaChannelAdapter(channel: $0, normalize: normalize) },
             signSample: { request, channel in MetaWebhook.sign(&request, appSecret: channel.secret(MetaChannelAdapter.ConfigKeys.appSecret)) })
     }

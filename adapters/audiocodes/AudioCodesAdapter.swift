@@ -31,7 +31,7 @@ struct AudioCodesAdapter: VoiceChannelAdapter {
 
     static let expiresSeconds = 120
 
-    var methods: Set<String> { ["POST"] }
+    var methods: Set<String> { Self.descriptor.methods }
 
     // MARK: Handshakes: validation, conversation creation, refresh
 
@@ -185,7 +185,7 @@ extension AudioCodesAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "audiocodes"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.token], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.token], isVoice: true, methods: ["POST"], subpaths: ["", "/activities", "/refresh", "/disconnect"],
         makeAdapterInEnvironment: { AudioCodesAdapter(channel: $0, environment: $1) },
         signSample: { request, channel in request.headers.append(("Authorization", "Bearer " + channel.secret(ConfigKeys.token))) })
 }

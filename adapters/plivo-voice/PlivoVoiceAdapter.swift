@@ -14,7 +14,7 @@ struct PlivoVoiceAdapter: VoiceChannelAdapter {
         authToken = channel.secret(ConfigKeys.authToken)
     }
 
-    var methods: Set<String> { ["GET", "POST"] }
+    var methods: Set<String> { Self.descriptor.methods }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
         try PlivoSignature.verify(request, authToken: authToken)
@@ -73,7 +73,7 @@ extension PlivoVoiceAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "plivo-voice"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.authToken], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.authToken], isVoice: true, methods: ["GET", "POST"], subpaths: ["", VoiceRoutes.gather, "/status"],
         makeAdapter: { PlivoVoiceAdapter(channel: $0) },
         signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -10,7 +10,7 @@ struct PlivoAdapter: ChannelAdapter {
     }
 
     /// The message URL is POSTed by default; an application may choose GET.
-    var methods: Set<String> { ["GET", "POST"] }
+    var methods: Set<String> { Self.descriptor.methods }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
         try PlivoSignature.verify(request, authToken: authToken)
@@ -98,7 +98,7 @@ extension PlivoAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "plivo"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.authToken],
+        name: name, requiredSecrets: [ConfigKeys.authToken], methods: ["GET", "POST"],
         makeAdapter: { PlivoAdapter(channel: $0) },
         signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -18,7 +18,7 @@ struct TelnyxVoiceAdapter: VoiceChannelAdapter {
 
     /// POST only: Telnyx's signature covers the body, not the query that a GET carries its
     /// fields in (``TelnyxSignature``), so a GET is answered 405.
-    var methods: Set<String> { ["POST"] }
+    var methods: Set<String> { Self.descriptor.methods }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
         try TelnyxSignature.verify(request, publicKey: publicKey, tolerance: tolerance)
@@ -63,7 +63,8 @@ extension TelnyxVoiceAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "telnyx-voice"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.publicKey], settings: [.toleranceSeconds], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.publicKey], settings: [.toleranceSeconds], isVoice: true, methods: ["POST"],
+        subpaths: ["", VoiceRoutes.gather, "/status"],
         makeAdapter: { TelnyxVoiceAdapter(channel: $0) },
         signSample: { request, _ in TelnyxSignature.sign(&request) })
 }

@@ -13,7 +13,7 @@ struct TwilioVoiceAdapter: VoiceChannelAdapter {
         authToken = channel.secret(ConfigKeys.authToken)
     }
 
-    var methods: Set<String> { ["GET", "POST"] }
+    var methods: Set<String> { Self.descriptor.methods }
 
     func verify(_ request: InboundRequest) throws(AdapterError) {
         try TwilioSignature.verify(request, authToken: authToken)
@@ -60,7 +60,7 @@ extension TwilioVoiceAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "twilio-voice"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.authToken], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.authToken], isVoice: true, methods: ["GET", "POST"], subpaths: ["", VoiceRoutes.gather, "/status"],
         makeAdapter: { TwilioVoiceAdapter(channel: $0) },
         signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -14,7 +14,7 @@ struct VonageVoiceAdapter: VoiceChannelAdapter {
         signatureSecret = channel.secret(ConfigKeys.signatureSecret)
     }
 
-    var methods: Set<String> { ["GET", "POST"] }
+    var methods: Set<String> { Self.descriptor.methods }
 
     /// The JWT's `payload_hash` covers the body of a POST; for a GET it covers the compact JSON of
     /// the query parameters, in the order received.
@@ -136,7 +136,7 @@ extension VonageVoiceAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "vonage-voice"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.signatureSecret], isVoice: true,
+        name: name, requiredSecrets: [ConfigKeys.signatureSecret], isVoice: true, methods: ["GET", "POST"], subpaths: ["", VoiceRoutes.gather, "/status"],
         makeAdapter: { VonageVoiceAdapter(channel: $0) },
         signSample: { request, channel in
             VonageSignedWebhook.sign(

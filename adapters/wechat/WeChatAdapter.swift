@@ -22,7 +22,7 @@ struct WeChatAdapter: ChannelAdapter {
         appId = channel.setting(ConfigKeys.appId).flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    var methods: Set<String> { ["GET", "POST"] }
+    var methods: Set<String> { Self.descriptor.methods }
 
     /// The server URL check: `GET ?signature&timestamp&nonce&echostr`, answered with `echostr`.
     func handshake(_ request: InboundRequest) throws(AdapterError) -> AdapterResponse? {
@@ -118,7 +118,7 @@ extension WeChatAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "wechat"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.token], optionalSecrets: [ConfigKeys.encodingAESKey], settings: [ConfigKeys.appId],
+        name: name, requiredSecrets: [ConfigKeys.token], optionalSecrets: [ConfigKeys.encodingAESKey], settings: [ConfigKeys.appId], methods: ["GET", "POST"],
         makeAdapter: { WeChatAdapter(channel: $0) },
         signSample: { request, channel in
             let token = channel.secret(ConfigKeys.token)

@@ -8,8 +8,14 @@ public struct ProviderDescriptor: Sendable {
     public var optionalSecrets: [String]
     /// Setting keys the provider understands (values are not secret).
     public var settings: [String]
-    /// Voice providers default to `delivery: direct`.
+    /// Voice providers default to `delivery: direct` and answer in the webhook's response
+    /// (their adapter's ``ChannelAdapter/voiceReplies`` renders the chatbot's answer).
     public var isVoice: Bool
+    /// The HTTP methods the provider calls with (its adapter answers others 405).
+    public var methods: Set<String>
+    /// The paths under `/webhooks/{channel}` the provider calls (`""` is the channel's URL itself):
+    /// what an operator registers, as `check-config` prints them.
+    public var subpaths: [String]
     /// Builds the adapter of a channel (secrets are already validated as present) with what the
     /// gateway gives adapters (keys, memory).
     public var build: @Sendable (ChannelConfiguration, AdapterEnvironment) -> any ChannelAdapter
@@ -22,20 +28,20 @@ public struct ProviderDescriptor: Sendable {
     /// A provider whose adapter needs nothing beyond its channel.
     public init(
         name: String, requiredSecrets: [ConfigKey], optionalSecrets: [ConfigKey] = [], settings: [ConfigKey] = [],
-        isVoice: Bool = false,
+        isVoice: Bool = false, methods: Set<String> = ["POST"], subpaths: [String] = [""],
         makeAdapter: @escaping @Sendable (ChannelConfiguration) -> any ChannelAdapter,
         signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
         validate: @escaping @Sendable (ChannelConfiguration) -> [(key: String, message: String)] = { _ in [] }
     ) {
         self.init(
             name: name, requiredSecrets: requiredSecrets, optionalSecrets: optionalSecrets, settings: settings, isVoice: isVoice,
-            makeAdapterInEnvironment: { channel, _ in makeAdapter(channel) }, signSample: signSample, validate: validate)
+            methods: methods, subpaths: subpaths, makeAdapterInEnvironment: { channel, _ in makeAdapter(channel) }, signSample: signSample, validate: validate)
     }
 
     /// A provider whose adapter uses the gateway's environment (signing keys, memory).
     public init(
         name: String, requiredSecrets: [ConfigKey], optionalSecrets: [ConfigKey] = [], settings: [ConfigKey] = [],
-        isVoice: Bool = false,
+        isVoice: Bool = false, methods: Set<String> = ["POST"], subpaths: [String] = [""],
         makeAdapterInEnvironment: @escaping @Sendable (ChannelConfiguration, AdapterEnvironment) -> any ChannelAdapter,
         signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
         validate: @escaping @Sendable (ChannelConfiguration) -> [(key: String, message: String)] = { _ in [] }
@@ -46,6 +52,8 @@ public struct ProviderDescriptor: Sendable {
         self.optionalSecrets = optionalSecrets.map(\.name)
         self.settings = settings.map(\.name)
         self.isVoice = isVoice
+        self.methods = methods
+        self.subpaths = subpaths
         self.build = makeAdapterInEnvironment
         self.signSample = signSample
     }
