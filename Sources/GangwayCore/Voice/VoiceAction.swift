@@ -45,19 +45,6 @@ public enum VoiceAction: Sendable, Equatable {
     }
 }
 
-/// The paths under `/webhooks/{channel}` that voice providers call back.
-public enum VoiceRoutes {
-    /// Where a provider posts what the caller said after a `listen` (the callback URL of every reply).
-    public static let gather = "/gather"
-
-    /// The callback URL of a reply: the public base the request came in on, the channel, ``gather``.
-    /// - Parameter requestURL: the URL the provider called (``InboundRequest/url``).
-    public static func callbackURL(requestURL: String, channelID: String) -> String {
-        let base = requestURL.range(of: "/webhooks/").map { String(requestURL[..<$0.lowerBound]) } ?? ""
-        return "\(base)/webhooks/\(channelID)\(gather)"
-    }
-}
-
 /// A voice provider's adapter: it also renders the chatbot's actions into the provider's reply.
 public protocol VoiceChannelAdapter: ChannelAdapter {
     /// The provider's reply (TwiML, NCCO, ...) for these actions.
@@ -75,29 +62,4 @@ extension VoiceChannelAdapter {
 extension InboundCall {
     /// Whether the provider waits for the chatbot's answer to this call (everything but a call's end).
     public var needsVoiceReply: Bool { event != EventName.callEnded.rawValue }
-}
-
-/// XML text escaping for the providers' XML replies.
-public enum XML {
-    /// `s` as XML character data or an attribute value: markup characters escaped, and the
-    /// characters XML 1.0 allows nowhere, not even escaped (C0 controls but tab, LF and CR; U+FFFE,
-    /// U+FFFF), left out. One of those in a chatbot's text would make the provider's parser refuse
-    /// the whole reply, and the caller would hear an application error instead of the rest.
-    public static func escape(_ s: String) -> String {
-        var out = String.UnicodeScalarView()
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "'": out.append(contentsOf: "&apos;".unicodeScalars)
-            case "\t", "\n", "\r": out.append(u)
-            default:
-                if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF { continue }
-                out.append(u)
-            }
-        }
-        return String(out)
-    }
 }
