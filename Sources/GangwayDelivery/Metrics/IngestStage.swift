@@ -3,7 +3,7 @@ import Metrics
 /// The stages of acknowledging a webhook, timed into one histogram
 /// (`gangway_ingest_stage_seconds{stage=...}`), so that an operator sees where an
 /// acknowledgement waits: reading the body, verifying, normalizing, waiting for the group
-/// commit, the commit itself (its fsync), and the whole.
+/// commit, the commit itself (its fsync), and the whole from the body read to the answer.
 public enum IngestStage: String, Sendable, CaseIterable {
     case receive
     case verify

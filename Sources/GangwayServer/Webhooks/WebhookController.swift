@@ -18,11 +18,12 @@ struct WebhookController: Sendable {
     let counters = CounterCache()
 
     func addRoutes(to router: Router<GatewayRequestContext>) {
+        let webhooks = router.group("webhooks").add(middleware: WebhookBodyLimit(state: state, counters: counters))
         for method in [HTTPRequest.Method.get, .post, .put, .head] {
-            router.on("/webhooks/:channel", method: method) { request, context in
+            webhooks.on(":channel", method: method) { request, context in
                 try await self.handle(request, context: context, subpath: "")
             }
-            router.on("/webhooks/:channel/**", method: method) { request, context in
+            webhooks.on(":channel/**", method: method) { request, context in
                 let rest = context.parameters.getCatchAll().joined(separator: "/")
                 return try await self.handle(request, context: context, subpath: "/" + rest)
             }
@@ -49,21 +50,9 @@ struct WebhookController: Sendable {
 
         guard state.currentPhase != .draining else { return refuse(.draining) }
 
-        // Body, bounded: a declared length over the limit is refused before reading anything.
-        let limit = loaded.configuration.server.maxBodyBytes
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            logger.info("webhook refused: body too large", metadata: ["gangway.body.declared": "\(declared)", "gangway.body.limit": "\(limit)"])
-            return refuse(.tooLarge(limit: limit))
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            logger.info("webhook refused: body too large", metadata: ["gangway.body.limit": "\(limit)"])
-            return refuse(.tooLarge(limit: limit))
-        }
+        // The body, already collected within server.maxBodyBytes (WebhookBodyLimit).
+        let body = try await request.body.collect(upTo: .max)
 
-        IngestStage.receive.record(since: started)
         var headers = HeaderFields()
         for field in request.headers { headers.add(field.name.canonicalName, field.value) }
         let target = request.head.path ?? request.uri.description
