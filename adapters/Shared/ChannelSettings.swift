@@ -6,7 +6,7 @@ extension ChannelConfiguration {
     /// time. 300 s when unset; the config loader refuses anything but a number from 1 to 86400
     /// (an `inf` here would switch the replay check off).
     var replayToleranceSeconds: Double {
-        guard let text = setting(.toleranceSeconds), let value = SafeNumbers.finite(Double(text), in: 1...86_400) else { return 300 }
+        guard let text = setting(.toleranceSeconds), let value = SafeNumbers.finite(Double(text), in: ConfigKey.toleranceSecondsRange) else { return 300 }
         return value
     }
 }

@@ -11,6 +11,8 @@ public struct ConfigKey: Sendable, Hashable, ExpressibleByStringLiteral, CustomS
 
     /// How far a signed timestamp may be from the receive time (providers that sign one).
     public static let toleranceSeconds: ConfigKey = "toleranceSeconds"
+    /// The values `toleranceSeconds` may take: the loader refuses others, adapters never see them.
+    public static let toleranceSecondsRange: ClosedRange<Double> = 1...86_400
 }
 
 extension ChannelConfiguration {

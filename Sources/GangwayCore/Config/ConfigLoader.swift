@@ -234,7 +234,7 @@ public struct ConfigLoader: Sendable {
         ch.secrets = secrets.mapValues(Secret.init)
         ch.secretValues = secretLists.mapValues { $0.map(Secret.init) }
         ch.settings = settings
-        if let text = settings[ConfigKey.toleranceSeconds.name], SafeNumbers.finite(Double(text), in: 1...86_400) == nil {
+        if let text = settings[ConfigKey.toleranceSeconds.name], SafeNumbers.finite(Double(text), in: ConfigKey.toleranceSecondsRange) == nil {
             r.fail("\(m.place("settings")).toleranceSeconds", "expected a number of seconds from 1 to 86400, got \"\(text)\"")
         }
         if let d = descriptor {

@@ -12,6 +12,11 @@ import Synchronization
 final class CounterCache: Sendable {
     private let counters = Mutex<[String: Counter]>([:])
 
+    /// `gangway_webhooks_total{channel, provider, outcome}`: every answer to a webhook counts once.
+    func webhook(_ channel: String, _ provider: String, outcome: String) -> Counter {
+        counter("gangway_webhooks_total", channel, provider, outcome: outcome)
+    }
+
     func counter(_ label: String, _ channel: String, _ provider: String, outcome: String? = nil) -> Counter {
         let key = "\(label)\u{1F}\(channel)\u{1F}\(provider)\u{1F}\(outcome ?? "")"
         return counters.withLock { cache in

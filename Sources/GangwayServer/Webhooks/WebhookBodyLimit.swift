@@ -25,7 +25,7 @@ struct WebhookBodyLimit: RouterMiddleware {
         let limit = loaded.configuration.server.maxBodyBytes
         func refuse(_ metadata: Logger.Metadata) -> Response {
             let refusal = WebhookRefusal.tooLarge(limit: limit)
-            counters.counter("gangway_webhooks_total", config.id, config.provider, outcome: refusal.outcome).increment()
+            counters.webhook(config.id, config.provider, outcome: refusal.outcome).increment()
             ChannelLogger(base: context.logger, channel: config.id, provider: config.provider)
                 .info("webhook refused: body too large", metadata: metadata.merging(["gangway.body.limit": "\(limit)"]) { $1 })
             return refusal.response

@@ -204,7 +204,7 @@ struct WebhookController: Sendable {
     }
 
     private func count(_ channel: String, _ provider: String, _ outcome: String) {
-        counters.counter("gangway_webhooks_total", channel, provider, outcome: outcome).increment()
+        counters.webhook(channel, provider, outcome: outcome).increment()
     }
 
     static func response(_ answer: AdapterResponse) -> Response {
