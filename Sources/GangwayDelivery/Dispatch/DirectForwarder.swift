@@ -11,9 +11,13 @@ public struct DirectForwarder: Sendable {
     public let client: ChatbotAPIClient
     public let store: any DeliveryStore
 
-    public init(client: ChatbotAPIClient, store: any DeliveryStore) {
+    /// Each channel's totals (forwarded, dead) for the console.
+    public let activity: ChannelActivity
+
+    public init(client: ChatbotAPIClient, store: any DeliveryStore, activity: ChannelActivity = ChannelActivity()) {
         self.client = client
         self.store = store
+        self.activity = activity
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -52,6 +56,7 @@ public struct DirectForwarder: Sendable {
                         break
                     }
                     Counter(label: "gangway_calls_delivered_total", dimensions: dimensions).increment()
+                    activity.record(channel.id) { $0.forwarded += 1 }
                     Timer(label: "gangway_delivery_latency_seconds", dimensions: dimensions).recordSeconds(Date().timeIntervalSince(receivedAt))
                     return .answered(actions)
                 }
@@ -72,6 +77,7 @@ public struct DirectForwarder: Sendable {
         }
         Counter(label: "gangway_voice_fallbacks_total", dimensions: dimensions).increment()
         Counter(label: "gangway_calls_dead_lettered_total", dimensions: dimensions + [("reason", Dispatcher.reason(lastStatus))]).increment()
+        activity.record(channel.id) { $0.dead += 1 }
         logger.warning(
             "voice call answered with the fallback; recorded as a dead letter",
             metadata: ["gangway.error": "\(lastError)", "gangway.attempts": "\(attempt)"])

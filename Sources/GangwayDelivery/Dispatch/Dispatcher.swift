@@ -86,7 +86,14 @@ public final class Dispatcher: Service, Sendable {
     /// store whose schema is not there yet.
     private let ready = Atomic<Bool>(true)
 
-    public init(store: any DeliveryStore, client: ChatbotAPIClient, configuration: Configuration, apiKey: @escaping KeyLookup, logger: Logger) {
+    /// Each channel's totals (forwarded, retried, dead) for the console.
+    public let activity: ChannelActivity
+
+    public init(
+        store: any DeliveryStore, client: ChatbotAPIClient, configuration: Configuration, apiKey: @escaping KeyLookup, logger: Logger,
+        activity: ChannelActivity = ChannelActivity()
+    ) {
+        self.activity = activity
         self.store = store
         self.client = client
         self.settings = Mutex(configuration)
@@ -359,10 +366,12 @@ public final class Dispatcher: Service, Sendable {
         switch outcome {
         case .delivered(let status):
             Counter(label: "gangway_calls_delivered_total", dimensions: dimensions).increment()
+            activity.record(d.channel) { $0.forwarded += 1 }
             Timer(label: "gangway_delivery_latency_seconds", dimensions: dimensions).recordSeconds(now.timeIntervalSince(d.createdAt))
             log.debug("call delivered", metadata: ["gangway.status": "\(status)", "gangway.attempts": "\(d.attempts + 1)"])
         case .retry(let at, let status, let error):
             Counter(label: "gangway_calls_retried_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
+            activity.record(d.channel) { $0.retried += 1 }
             log.info(
                 "call will be retried",
                 metadata: [
@@ -371,6 +380,7 @@ public final class Dispatcher: Service, Sendable {
                 ])
         case .dead(let status, let error):
             Counter(label: "gangway_calls_dead_lettered_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
+            activity.record(d.channel) { $0.dead += 1 }
             log.warning("call dead-lettered", metadata: ["gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)"])
         }
         await record(outcome, of: d, at: now, leaseEnds: leaseEnds, logger: log)

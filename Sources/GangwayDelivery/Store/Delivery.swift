@@ -114,6 +114,8 @@ public struct StoreStatistics: Sendable, Equatable {
     public var delivered: Int
     public var oldestPendingCreatedAt: Date?
     public var perChannel: [String: [DeliveryState: Int]]
+    /// When each channel's oldest pending call was created (channels with pending calls only).
+    public var oldestPendingPerChannel: [String: Date] = [:]
     public init(pending: Int = 0, dead: Int = 0, delivered: Int = 0, oldestPendingCreatedAt: Date? = nil, perChannel: [String: [DeliveryState: Int]] = [:]) {
         self.pending = pending
         self.dead = dead

@@ -306,11 +306,12 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     public func statistics() async throws -> StoreStatistics {
         var stats = StoreStatistics()
-        let rows = try await query("SELECT channel, state, COUNT(*) FROM \(unescaped: table) GROUP BY channel, state", logger: logger)
+        let rows = try await query("SELECT channel, state, COUNT(*), MIN(created_at) FROM \(unescaped: table) GROUP BY channel, state", logger: logger)
         for row in rows {
-            let (channel, stateText, n) = try row.decode((String, String, Int64).self)
+            let (channel, stateText, n, oldest) = try row.decode((String, String, Int64, Double?).self)
             let state = DeliveryState(rawValue: stateText)
             stats.perChannel[channel, default: [:]][state] = Int(n)
+            if state == .pending, let oldest { stats.oldestPendingPerChannel[channel] = Date(timeIntervalSince1970: oldest) }
             switch state {
             case .pending: stats.pending += Int(n)
             case .dead: stats.dead += Int(n)

@@ -334,11 +334,15 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     public func statistics() async throws -> StoreStatistics {
         try await pool.read { db in
             var stats = StoreStatistics()
-            for row in try Row.fetchAll(db, sql: "SELECT channel, state, COUNT(*) AS n FROM deliveries GROUP BY channel, state") {
+            let sql = "SELECT channel, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries GROUP BY channel, state"
+            for row in try Row.fetchAll(db, sql: sql) {
                 let channel: String = row["channel"]
                 let state = DeliveryState(rawValue: row["state"])
                 let n: Int = row["n"]
                 stats.perChannel[channel, default: [:]][state] = n
+                if state == .pending, let oldest: Double = row["oldest"] {
+                    stats.oldestPendingPerChannel[channel] = Date(timeIntervalSince1970: oldest)
+                }
                 switch state {
                 case .pending: stats.pending += n
                 case .dead: stats.dead += n

@@ -11,6 +11,9 @@ struct AdminController: Sendable {
     let store: any DeliveryStore
     let dispatcher: Dispatcher
     let reloader: ConfigReloader
+    let client: ChatbotAPIClient
+    let activity: ChannelActivity
+    let recent: RecentWebhooks
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.get("channels") { _, _ in try await self.channels() }
@@ -25,6 +28,7 @@ struct AdminController: Sendable {
                 status: .ok, headers: [.contentType: "application/schema+json"],
                 body: .init(byteBuffer: ByteBuffer(string: UpstreamEnvelope.jsonSchema)))
         }
+        addConsoleRoutes(to: group)
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
@@ -38,19 +42,23 @@ struct AdminController: Sendable {
     func channels() async throws -> Response {
         let loaded = state.loaded.value
         let stats = try await store.statistics()
+        let now = Date()
         let items: [JSONValue] = loaded.configuration.channels.map { ch in
             let counts = stats.perChannel[ch.id] ?? [:]
-            return .object([
-                ("id", .string(ch.id)),
-                ("name", .string(ch.name)),
-                ("provider", .string(ch.provider)),
-                ("chatbotId", .string(ch.chatbotId)),
-                ("url", .string(loaded.configuration.server.webhookURL(channelID: ch.id))),
-                ("path", .string("/webhooks/\(ch.id)")),
-                ("delivery", .string(ch.delivery.rawValue)),
-                ("verification", .string(ch.verification.rawValue)),
-                ("counts", .object(DeliveryState.all.map { ($0.rawValue, .number(String(counts[$0] ?? 0))) })),
-            ])
+            let live = Self.activityJSON(
+                activity.totals(of: ch.id), pending: counts[.pending] ?? 0, oldestPending: stats.oldestPendingPerChannel[ch.id], now: now)
+            return .object(
+                [
+                    ("id", .string(ch.id)),
+                    ("name", .string(ch.name)),
+                    ("provider", .string(ch.provider)),
+                    ("chatbotId", .string(ch.chatbotId)),
+                    ("url", .string(loaded.configuration.server.webhookURL(channelID: ch.id))),
+                    ("path", .string("/webhooks/\(ch.id)")),
+                    ("delivery", .string(ch.delivery.rawValue)),
+                    ("verification", .string(ch.verification.rawValue)),
+                    ("counts", .object(DeliveryState.all.map { ($0.rawValue, .number(String(counts[$0] ?? 0))) })),
+                ] + live)
         }
         return Self.json(.object([("items", .array(items))]))
     }

@@ -100,20 +100,34 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     let state = GatewayState(
         loaded: LoadedConfiguration(configuration, providers: options.providers, environment: adapterEnvironment), providers: options.providers,
         adapterEnvironment: adapterEnvironment, configPath: options.configPath, environment: options.environment)
+    // Each channel's totals and last webhooks, for the console.
+    let activity = ChannelActivity()
+    let recent = RecentWebhooks()
     let dispatcher = Dispatcher(
         store: store, client: client, configuration: dispatcherConfiguration,
-        apiKey: { [state] channel in state.loaded.value.apiKey(channelID: channel) }, logger: logger)
+        apiKey: { [state] channel in state.loaded.value.apiKey(channelID: channel) }, logger: logger, activity: activity)
 
     dispatcher.holdUntilStoreIsReady()
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     if options.renderMetrics != nil { router.add(middleware: MetricsMiddleware()) }
-    WebhookController(state: state, store: store, dispatcher: dispatcher, forwarder: DirectForwarder(client: client, store: store)).addRoutes(to: router)
+    WebhookController(
+        state: state, store: store, dispatcher: dispatcher, forwarder: DirectForwarder(client: client, store: store, activity: activity),
+        activity: activity, recent: recent
+    ).addRoutes(to: router)
     HealthController(state: state, store: store, renderMetrics: options.renderMetrics).addRoutes(to: router)
+    // The console is a page like any other; what it shows comes from the admin API, with the token.
+    router.get("/console") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: ConsolePage.html)))
+    }
     let admin = router.group("admin").add(middleware: AdminAuthMiddleware(state: state))
     let connections = ConnectionLimit(limit: configuration.server.maxConnections)
     let reloader = ConfigReloader(state: state, dispatcher: dispatcher, client: client, connections: connections, logger: logger)
-    AdminController(state: state, store: store, dispatcher: dispatcher, reloader: reloader).addRoutes(to: admin)
+    AdminController(
+        state: state, store: store, dispatcher: dispatcher, reloader: reloader, client: client, activity: activity, recent: recent
+    ).addRoutes(to: admin)
 
     let onListening = options.onListening
     // The store is prepared (schema, leases) before the server accepts anything; a PostgreSQL client

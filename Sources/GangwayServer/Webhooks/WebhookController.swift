@@ -14,8 +14,17 @@ struct WebhookController: Sendable {
     let store: any DeliveryStore
     let dispatcher: Dispatcher
     let forwarder: DirectForwarder
+    /// Each channel's totals and last webhooks, for the console.
+    let activity: ChannelActivity
+    let recent: RecentWebhooks
     /// The per-channel counters, made once rather than looked up in the metrics factory per request.
     let counters = CounterCache()
+
+    /// What one webhook came to, for the console's live view.
+    final class Note {
+        var outcome = ""
+        var calls: [NewDelivery] = []
+    }
 
     func addRoutes(to router: Router<GatewayRequestContext>) {
         let webhooks = router.group("webhooks").add(middleware: WebhookBodyLimit(state: state, counters: counters))
@@ -32,17 +41,33 @@ struct WebhookController: Sendable {
 
     func handle(_ request: Request, context: GatewayRequestContext, subpath: String) async throws -> Response {
         let receivedAt = Date()
-        let started = ContinuousClock.now
         let channelID = context.parameters.get("channel") ?? ""
         let loaded = state.loaded.value
         guard let channel = loaded.channels[channelID] else {
             count("unknown", "unknown", WebhookRefusal.unknownChannel.outcome)
             return WebhookRefusal.unknownChannel.response
         }
+        let note = Note()
+        let response = try await process(request, context: context, subpath: subpath, channel: channel, loaded: loaded, receivedAt: receivedAt, note: note)
+        recent.record(
+            channel: channelID, receivedAt: receivedAt, method: request.method.rawValue, subpath: subpath, outcome: note.outcome,
+            status: Int(response.status.code), calls: note.calls)
+        return response
+    }
+
+    /// Handshake, verify, normalize, commit or answer directly; `note` learns the outcome and the calls.
+    func process(
+        _ request: Request, context: GatewayRequestContext, subpath: String, channel: LoadedConfiguration.Channel, loaded: LoadedConfiguration,
+        receivedAt: Date, note: Note
+    ) async throws -> Response {
+        let started = ContinuousClock.now
         let config = channel.configuration
         // The request's logger with the channel's metadata, built only when a line is logged.
         let logger = ChannelLogger(base: context.logger, channel: config.id, provider: config.provider)
-        func outcome(_ o: String) { count(config.id, config.provider, o) }
+        func outcome(_ o: String) {
+            note.outcome = o
+            count(config.id, config.provider, o)
+        }
         func refuse(_ refusal: WebhookRefusal) -> Response {
             outcome(refusal.outcome)
             return refusal.response
@@ -84,6 +109,7 @@ struct WebhookController: Sendable {
                 label: "gangway_verification_failures_total",
                 dimensions: [("channel", config.id), ("provider", config.provider), ("mode", mode.rawValue)]
             ).increment()
+            activity.record(config.id) { $0.verificationFailures += 1 }
             var meta: Logger.Metadata = ["gangway.verification.mode": "\(mode.rawValue)", "gangway.reason": "\(error.message)"]
             for (k, v) in error.diagnosis { meta["gangway.check.\(k)"] = "\(v)" }
             guard mode == .report, let normalized else {
@@ -109,9 +135,12 @@ struct WebhookController: Sendable {
             return Self.response(adapter.acknowledgement(for: inbound))
         }
         if config.delivery == .direct, let voice = adapter.voiceReplies, calls.contains(where: \.needsVoiceReply) {
-            return await direct(calls, voice: voice, inbound: inbound, channel: config, apiKey: loaded.apiKey(channelID: config.id), logger: logger.logger)
+            note.calls = calls.map { NewDelivery(call: $0, channel: config, async: $0.needsVoiceReply ? false : nil) }
+            return await direct(
+                calls, voice: voice, inbound: inbound, channel: config, apiKey: loaded.apiKey(channelID: config.id), logger: logger.logger, note: note)
         }
         let deliveries = calls.map { NewDelivery(call: $0, channel: config) }
+        note.calls = deliveries
         let result: EnqueueOutcome
         do {
             result = try await store.enqueue(deliveries, now: receivedAt)
@@ -134,7 +163,7 @@ struct WebhookController: Sendable {
     /// same request is queued as usual.
     func direct(
         _ calls: [InboundCall], voice: any VoiceChannelAdapter, inbound: InboundRequest, channel: ChannelConfiguration, apiKey: String,
-        logger: Logger
+        logger: Logger, note: Note = Note()
     ) async -> Response {
         let queued = calls.filter { !$0.needsVoiceReply }.map { NewDelivery(call: $0, channel: channel) }
         if !queued.isEmpty {
@@ -142,7 +171,8 @@ struct WebhookController: Sendable {
                 _ = try await store.enqueue(queued, now: inbound.receivedAt)
                 dispatcher.wake()
             } catch {
-                count(channel.id, channel.provider, WebhookRefusal.storeUnavailable.outcome)
+                note.outcome = WebhookRefusal.storeUnavailable.outcome
+                count(channel.id, channel.provider, note.outcome)
                 return WebhookRefusal.storeUnavailable.response
             }
         }
@@ -157,7 +187,8 @@ struct WebhookController: Sendable {
             }
             if fellBack { break }
         }
-        count(channel.id, channel.provider, fellBack ? "fallback" : "answered")
+        note.outcome = fellBack ? "fallback" : "answered"
+        count(channel.id, channel.provider, note.outcome)
         let callback = VoiceRoutes.callbackURL(requestURL: inbound.url, channelID: channel.id)
         return Self.response(voice.render(actions, for: inbound, callbackURL: callback))
     }
@@ -205,6 +236,7 @@ struct WebhookController: Sendable {
 
     private func count(_ channel: String, _ provider: String, _ outcome: String) {
         counters.webhook(channel, provider, outcome: outcome).increment()
+        if channel != "unknown" { activity.webhook(channel, outcome: outcome) }
     }
 
     static func response(_ answer: AdapterResponse) -> Response {
