@@ -9,6 +9,10 @@ import Synchronization
 /// A stand-in chatbot API: accepts `handle` and `event`, prints one line per call (flushed at
 /// once), and records every call so that tests can read them back (`GET /_calls`). It can be
 /// told to fail, to show retries: the first N calls, a fraction of calls, or all with a status.
+/// The rest of the conversations page (list, create, find, get, delete, update, step payload,
+/// custom event) works on the conversations those calls made (``MockConversations``); the failure
+/// options apply to `handle` and `event` only. Step payloads and custom events are recorded apart
+/// (`GET /_steps`), so that `/_calls` holds only envelopes.
 public final class MockUpstream: Sendable {
     public struct Options: Sendable {
         /// Answer this many calls with `failStatus` before answering normally.
@@ -41,37 +45,103 @@ public final class MockUpstream: Sendable {
 
     private let options: Mutex<Options>
     private let calls = Mutex<[RecordedCall]>([])
+    private let steps = Mutex<[RecordedCall]>([])
     private let counter = Mutex<Int>(0)
+    /// The conversations the accepted calls made, and those created through the API.
+    public let conversations = MockConversations()
+    static let apiKeyHeader = HTTPField.Name("x-chatcaptain-key")!
 
     public init(options: Options = Options()) { self.options = Mutex(options) }
 
     public var recorded: [RecordedCall] { calls.withLock { $0 } }
+    /// The step payloads and custom events received, in order.
+    public var recordedSteps: [RecordedCall] { steps.withLock { $0 } }
 
     /// Changes how it answers from now on.
     public func update(_ change: (inout Options) -> Void) { options.withLock { change(&$0) } }
 
     public func addRoutes(to router: Router<some RequestContext>) {
-        router.post("/v1/chatbots/:chatbot/conversations/:operation") { request, context in
-            try await self.answer(request, chatbot: context.parameters.get("chatbot") ?? "", operation: context.parameters.get("operation") ?? "")
+        // One parameter name at this depth for every method (the router keeps one node per name):
+        // `:id` is the operation of a POST (handle, event, payload, custom-event) and the conversation otherwise.
+        router.post("/v1/chatbots/:chatbot/conversations/:id") { request, context in
+            try await self.answer(request, context, chatbot: context.parameters.get("chatbot") ?? "", operation: context.parameters.get("id") ?? "")
         }
         router.get("/_calls/count") { _, _ in
             let n = self.calls.withLock { $0.count }
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "\(n)")))
         }
-        router.get("/_calls") { _, _ in
-            let items: [JSONValue] = self.recorded.map { c in
-                .object([
-                    ("path", .string(c.path)), ("apiKey", .from(c.apiKey)), ("idempotencyKey", .from(c.idempotencyKey)),
-                    ("status", .number(String(c.status))), ("body", c.json ?? .null),
-                ])
-            }
-            return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object([("items", .array(items))]).serialized())))
+        router.get("/_calls") { _, _ in Self.listing(self.recorded) }
+        router.get("/_steps") { _, _ in Self.listing(self.recordedSteps) }
+        let conversations = "/v1/chatbots/:chatbot/conversations"
+        router.get(RouterPath(conversations)) { request, context in try await self.conversationCall(request, context, "list") }
+        router.post(RouterPath(conversations)) { request, context in try await self.conversationCall(request, context, "create") }
+        router.get(RouterPath(conversations + "/:id")) { request, context in
+            try await self.conversationCall(request, context, context.parameters.get("id") == "find" ? "find" : "get")
         }
+        router.delete(RouterPath(conversations + "/:id")) { request, context in try await self.conversationCall(request, context, "delete") }
+        router.patch(RouterPath(conversations + "/:id")) { request, context in try await self.conversationCall(request, context, "update") }
     }
 
-    private func answer(_ request: Request, chatbot: String, operation: String) async throws -> Response {
+    /// `{"items": [...]}` of recorded calls (`GET /_calls`, `GET /_steps`).
+    static func listing(_ recorded: [RecordedCall]) -> Response {
+        let items: [JSONValue] = recorded.map { c in
+            .object([
+                ("path", .string(c.path)), ("apiKey", .from(c.apiKey)), ("idempotencyKey", .from(c.idempotencyKey)),
+                ("status", .number(String(c.status))), ("body", c.json ?? .null),
+            ])
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: JSONValue.object([("items", .array(items))]).serialized())))
+    }
+
+    /// A route of the conversations page other than handle and event: 401 without
+    /// `x-chatcaptain-key`, 400 for a body that is not JSON, else what ``MockConversations`` answers.
+    private func conversationCall(_ request: Request, _ context: some RequestContext, _ operation: String) async throws -> Response {
+        let chatbot = context.parameters.get("chatbot") ?? ""
+        let id = operation == "payload" || operation == "custom-event" ? "" : context.parameters.get("id") ?? ""
+        let apiKey = request.headers[Self.apiKeyHeader]
+        var bytes: [UInt8] = []
+        if ["create", "update", "payload", "custom-event"].contains(operation) {
+            bytes = Array(buffer: try await request.body.collect(upTo: 4 << 20))
+        }
+        let query = request.uri.queryParameters
+        let reply: MockConversations.Reply
+        if apiKey?.isEmpty ?? true {
+            reply = .error(401, "x-chatcaptain-key is required")
+        } else if let body = bytes.isEmpty ? JSONValue.object([]) : try? JSONValue.parse(bytes) {
+            switch operation {
+            case "list":
+                reply = conversations.list(chatbotId: chatbot, contactId: query["contactId"].map(String.init), channelId: query["channelId"].map(String.init))
+            case "create": reply = conversations.create(chatbotId: chatbot, body: body)
+            case "find":
+                reply = conversations.find(chatbotId: chatbot, channelId: query["channelId"].map(String.init), providerId: query["providerId"].map(String.init))
+            case "get": reply = conversations.get(chatbotId: chatbot, id: id)
+            case "delete": reply = conversations.delete(chatbotId: chatbot, id: id)
+            case "update": reply = conversations.update(chatbotId: chatbot, id: id, body: body)
+            default: reply = conversations.step(chatbotId: chatbot, operation: operation, body: body)
+            }
+        } else {
+            reply = .error(400, "the body is not JSON")
+        }
+        if operation == "payload" || operation == "custom-event" {
+            let call = RecordedCall(
+                path: request.uri.path, apiKey: apiKey, idempotencyKey: request.headers[.init("idempotency-key")!], body: bytes, status: reply.status)
+            steps.withLock { $0.append(call) }
+        }
+        if options.withLock({ $0.printCalls }) {
+            var line = "[chatbot-api] \(reply.status) \(operation) chatbot=\(chatbot)"
+            if !id.isEmpty && operation != "find" { line += " conversation=\(id)" }
+            if let error = reply.json["error"]?.string { line += " error=\(JSONValue.string(error).serialized())" }
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        return Response(
+            status: .init(code: reply.status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: reply.json.serialized())))
+    }
+
+    private func answer(_ request: Request, _ context: some RequestContext, chatbot: String, operation: String) async throws -> Response {
+        if operation == "payload" || operation == "custom-event" { return try await conversationCall(request, context, operation) }
         let buffer = try await request.body.collect(upTo: 4 << 20)
         let body = Array(buffer: buffer)
         let opts = options.withLock { $0 }
@@ -96,6 +166,9 @@ public final class MockUpstream: Sendable {
             idempotencyKey: request.headers[.init("idempotency-key")!], body: body, status: status)
         calls.withLock { $0.append(call) }
         if opts.printCalls { Self.printLine(call, operation: operation, json: json) }
+        if status == 200, let json, let channelId = json["channelId"]?.string, let providerId = json["providerId"]?.string {
+            conversations.touch(chatbotId: chatbot, channelId: channelId, providerId: providerId, isEvent: operation == "event")
+        }
         if status != 200 {
             var headers: HTTPFields = [.contentType: "application/json"]
             if let after = opts.retryAfter, status != 400 { headers[.retryAfter] = after }
