@@ -28,10 +28,14 @@ swift test --skip-build --skip "$heavy" 2>&1 | tee "$swift_log"
 step "swift test: fuzzing (seeded, GANGWAY_FUZZ_ITERATIONS per target) and the forgery matrix"
 swift test --skip-build --filter "$heavy" 2>&1 | tee -a "$swift_log"
 
-step "system tools the end-to-end tests use (nginx; promtool from Debian's prometheus)"
+step "system tools the end-to-end tests use (nginx; promtool from Debian's prometheus; chromium and chromedriver for the console)"
+# Each tool the tests run, and the Debian package that has it: the one list of what is installed when missing.
+system_tools=(nginx=nginx promtool=prometheus chromium=chromium chromedriver=chromium-driver)
 missing=()
-if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then missing+=(nginx); fi
-if ! command -v promtool >/dev/null 2>&1; then missing+=(prometheus); fi
+for tool in "${system_tools[@]}"; do
+  binary=${tool%%=*}
+  if ! command -v "$binary" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$binary" ]; then missing+=("${tool#*=}"); fi
+done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -118,9 +118,9 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     HealthController(state: state, store: store, renderMetrics: options.renderMetrics).addRoutes(to: router)
     // The console is a page like any other; what it shows comes from the admin API, with the token.
     router.get("/console") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: ConsolePage.html)))
+        // ConsolePage.headers: no-store, nosniff, no referrer, and a Content-Security-Policy that allows
+        // only the page's own inline style and script and requests to the same origin.
+        Response(status: .ok, headers: ConsolePage.headers, body: .init(byteBuffer: ByteBuffer(string: ConsolePage.html)))
     }
     let admin = router.group("admin").add(middleware: AdminAuthMiddleware(state: state))
     let connections = ConnectionLimit(limit: configuration.server.maxConnections)
