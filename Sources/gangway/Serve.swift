@@ -7,6 +7,7 @@ import GangwayServer
 import Hummingbird
 import Logging
 import Metrics
+import OTel
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -40,16 +41,19 @@ struct Serve: AsyncParsableCommand {
         let levelName = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? config.log.level
         let level = Logger.Level(rawValue: levelName) ?? .info
         let json = (logFormat ?? config.log.format) == "json"
-        LoggingSystem.bootstrap { label in
-            if json {
-                var handler = JSONLogHandler(label: label)
+        // With tracing on, every line logged inside a span carries its trace_id and span_id.
+        let traceIDs = config.telemetry.map { _ in OTel.makeLoggingMetadataProvider() }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                if json {
+                    var handler = JSONLogHandler(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
                 handler.logLevel = level
                 return handler
-            }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+            }, metadataProvider: traceIDs)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[IngestStage.metricLabel] = IngestStage.buckets
@@ -60,6 +64,16 @@ struct Serve: AsyncParsableCommand {
         var gatewayOptions = GatewayOptions(providers: AdapterRegistry.standard)
         gatewayOptions.configPath = options.path
         gatewayOptions.drainDelaySeconds = drainDelay
+        if let telemetry = config.telemetry {
+            do {
+                let (tracer, service) = try Telemetry.tracingBackend(telemetry, logger: logger)
+                gatewayOptions.tracing = CallTracing(tracer: tracer)
+                gatewayOptions.telemetryService = service
+            } catch {
+                logger.critical("cannot start: telemetry cannot be set up", metadata: ["gangway.error": "\(error)"])
+                throw ExitCode.failure
+            }
+        }
         gatewayOptions.renderMetrics = {
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)

@@ -12,6 +12,8 @@ import Yams
 ///   `upstream.maxConcurrency` (64), `upstream.retry.{maxAttempts (15), initialBackoffSeconds (1),
 ///   maxBackoffSeconds (600), maxAgeSeconds (86400)}`
 /// - `log.format` (`text` | `json`), `log.level` (`info`)
+/// - `telemetry.otlpEndpoint` (http(s) URL of an OTLP/HTTP collector, required in the section),
+///   `telemetry.serviceName` (`gangway`); no section, no tracing
 /// - `store.driver` (`sqlite` | `postgres`), `store.path` (`data/gangway.sqlite`), `store.url` (secret),
 ///   `store.dedupWindowHours` (168)
 /// - `channels[]`: `id`, `name`, `provider`, `chatbotId` (required), `apiKey` (secret), `async` (bool),
@@ -62,7 +64,23 @@ public struct ConfigLoader: Sendable {
     }
 
     private func build(_ root: ConfigReader.Map, reader r: inout ConfigReader) -> GangwayConfiguration? {
-        r.allowOnly(root, ["server", "admin", "upstream", "store", "channels", "log"])
+        r.allowOnly(root, ["server", "admin", "upstream", "store", "channels", "log", "telemetry"])
+        var telemetry: TelemetryConfiguration?
+        if let m = r.optionalMap(root, "telemetry") {
+            r.allowOnly(m, ["otlpEndpoint", "serviceName"])
+            var t = TelemetryConfiguration(otlpEndpoint: "")
+            if let v = r.string(m, "otlpEndpoint", required: true) {
+                if let u = URL(string: v), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil, u.query == nil {
+                    t.otlpEndpoint = v.hasSuffix("/") ? String(v.dropLast()) : v
+                } else {
+                    r.fail(m.place("otlpEndpoint"), "expected the http(s) URL of an OTLP/HTTP collector like http://collector:4318, got \"\(v)\"")
+                }
+            }
+            if let v = r.string(m, "serviceName") {
+                if v.isEmpty { r.fail(m.place("serviceName"), "must not be empty") } else { t.serviceName = v }
+            }
+            telemetry = t
+        }
         var log = LogConfiguration()
         if let m = r.optionalMap(root, "log") {
             r.allowOnly(m, ["format", "level"])
@@ -172,6 +190,7 @@ public struct ConfigLoader: Sendable {
         guard let upstream else { return nil }
         var config = GangwayConfiguration(server: server, admin: admin, upstream: upstream, store: store, channels: channels)
         config.log = log
+        config.telemetry = telemetry
         return config
     }
 

@@ -9,6 +9,8 @@ public struct GangwayConfiguration: Sendable {
     public var store: StoreConfiguration
     public var channels: [ChannelConfiguration]
     public var log: LogConfiguration = .init()
+    /// Where traces go; nil: no tracing (nothing is exported and no span is made).
+    public var telemetry: TelemetryConfiguration?
 
     public init(
         server: ServerConfiguration = .init(), admin: AdminConfiguration = .init(), upstream: UpstreamConfiguration,
@@ -55,6 +57,20 @@ public struct LogConfiguration: Sendable, Equatable {
     public static let formats = ["text", "json"]
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     public init() {}
+}
+
+/// `telemetry:`: traces over OTLP/HTTP (protobuf) to a collector.
+public struct TelemetryConfiguration: Sendable, Equatable {
+    /// The collector's base URL, e.g. `http://collector:4318` (spans go to `/v1/traces` below it).
+    public var otlpEndpoint: String
+    /// The `service.name` resource attribute of every span.
+    public var serviceName: String = "gangway"
+    public init(otlpEndpoint: String, serviceName: String = "gangway") {
+        self.otlpEndpoint = otlpEndpoint
+        self.serviceName = serviceName
+    }
+    /// Where the spans are posted.
+    public var tracesURL: String { otlpEndpoint + "/v1/traces" }
 }
 
 public struct AdminConfiguration: Sendable {

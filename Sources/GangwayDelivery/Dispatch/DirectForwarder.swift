@@ -2,6 +2,7 @@ import Foundation
 import GangwayCore
 import Logging
 import Metrics
+import Tracing
 
 /// Direct delivery (voice): forwards a call at once with `async: false`, retrying only while the
 /// provider's deadline allows, and returns the chatbot API's answer as voice actions. When the
@@ -14,7 +15,11 @@ public struct DirectForwarder: Sendable {
     /// Each channel's totals (forwarded, dead) for the console.
     public let activity: ChannelActivity
 
-    public init(client: ChatbotAPIClient, store: any DeliveryStore, activity: ChannelActivity = ChannelActivity()) {
+    /// A client span per attempt, in the webhook's trace.
+    public let tracing: CallTracing
+
+    public init(client: ChatbotAPIClient, store: any DeliveryStore, activity: ChannelActivity = ChannelActivity(), tracing: CallTracing = .off) {
+        self.tracing = tracing
         self.client = client
         self.store = store
         self.activity = activity
@@ -30,8 +35,11 @@ public struct DirectForwarder: Sendable {
     ///   - channel: its channel (deadline, fallback, key).
     ///   - apiKey: `x-chatcaptain-key`.
     ///   - receivedAt: when the provider's request arrived: the deadline counts from here.
-    public func forward(_ call: InboundCall, channel: ChannelConfiguration, apiKey: String, receivedAt: Date, logger: Logger) async -> Outcome {
-        let delivery = NewDelivery(call: call, channel: channel, async: false)
+    ///   - traceContext: the webhook's trace context (``CallTracing``).
+    public func forward(
+        _ call: InboundCall, channel: ChannelConfiguration, apiKey: String, receivedAt: Date, traceContext: String? = nil, logger: Logger
+    ) async -> Outcome {
+        let delivery = NewDelivery(call: call, channel: channel, async: false, traceContext: traceContext)
         let deadline = receivedAt.addingTimeInterval(channel.deadlineSeconds)
         let dimensions = [("channel", channel.id), ("provider", channel.provider)]
         var attempt = 0
@@ -46,9 +54,15 @@ public struct DirectForwarder: Sendable {
                 break
             }
             do {
-                let response = try await client.send(
-                    kind: delivery.kind, chatbotId: delivery.chatbotId, envelope: delivery.envelope, apiKey: apiKey,
-                    idempotencyKey: delivery.key, timeout: remaining, logger: logger)
+                let response = try await tracing.attempt(
+                    "POST chatbot API \(delivery.kind.rawValue)", stored: traceContext, attributes: Dispatcher.spanAttributes(delivery, attempt: attempt)
+                ) { headers, span in
+                    let response = try await client.send(
+                        kind: delivery.kind, chatbotId: delivery.chatbotId, envelope: delivery.envelope, apiKey: apiKey,
+                        idempotencyKey: delivery.key, timeout: remaining, headers: headers, logger: logger)
+                    span?.attributes["http.response.status_code"] = SpanAttribute.int(Int64(response.status))
+                    return response
+                }
                 if response.isSuccess {
                     guard let actions = VoiceAction.parse(response.body) else {
                         lastStatus = response.status

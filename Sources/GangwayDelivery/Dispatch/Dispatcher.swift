@@ -72,12 +72,12 @@ public final class Dispatcher: Service, Sendable {
     }
 
     let store: any DeliveryStore
-    private let client: ChatbotAPIClient
+    let client: ChatbotAPIClient
     private let settings: Mutex<Configuration>
-    private let apiKey: KeyLookup
-    private let logger: Logger
+    let apiKey: KeyLookup
+    let logger: Logger
     private let signal = WakeSignal()
-    private let lanes = Mutex<[String: Lane]>([:])
+    let lanes = Mutex<[String: Lane]>([:])
     /// Every claimed call this dispatcher holds (running or waiting), for lease renewal.
     private let held = Mutex<Set<Int64>>([])
     private let running = Atomic<Int>(0)
@@ -88,12 +88,15 @@ public final class Dispatcher: Service, Sendable {
 
     /// Each channel's totals (forwarded, retried, dead) for the console.
     public let activity: ChannelActivity
+    /// A client span per attempt, in the trace stored with the call.
+    public let tracing: CallTracing
 
     public init(
         store: any DeliveryStore, client: ChatbotAPIClient, configuration: Configuration, apiKey: @escaping KeyLookup, logger: Logger,
-        activity: ChannelActivity = ChannelActivity()
+        activity: ChannelActivity = ChannelActivity(), tracing: CallTracing = .off
     ) {
         self.activity = activity
+        self.tracing = tracing
         self.store = store
         self.client = client
         self.settings = Mutex(configuration)
@@ -112,7 +115,7 @@ public final class Dispatcher: Service, Sendable {
     }
 
     /// The lane of a call: its chatbot and the API key it is sent with.
-    private func laneKey(chatbotId: String, channel: String) -> String {
+    func laneKey(chatbotId: String, channel: String) -> String {
         "\(chatbotId)\u{1F}\(apiKey(channel))"
     }
 
@@ -328,61 +331,5 @@ public final class Dispatcher: Service, Sendable {
         }
         if let due = try? await store.nextDue(after: now) { wait = min(wait, max(0, due.timeIntervalSince(now))) }
         return max(wait, 0.002)
-    }
-
-    private func deliver(_ d: Delivery, leaseEnds: Date) async {
-        var log = logger
-        log[metadataKey: "gangway.delivery.id"] = "\(d.id)"
-        log[metadataKey: "gangway.channel.id"] = "\(d.channel)"
-        let dimensions = [("channel", d.channel), ("provider", d.provider)]
-        let started = Date()
-        let result: AttemptResult
-        do {
-            let response = try await client.send(
-                kind: d.kind, chatbotId: d.chatbotId, envelope: d.envelope, apiKey: apiKey(d.channel), idempotencyKey: d.key, logger: log)
-            result = .response(status: response.status, retryAfter: response.header("retry-after"), error: response.errorMessage.map { String($0.prefix(300)) })
-        } catch {
-            result = .transportError(String("\(error)".prefix(300)))
-        }
-        let now = Date()
-        Timer(label: "gangway_upstream_attempt_seconds", dimensions: dimensions).recordSeconds(now.timeIntervalSince(started))
-        let key = laneKey(chatbotId: d.chatbotId, channel: d.channel)
-        let (breakerWasOpen, breakerIsOpen) = lanes.withLock { lanes -> (Bool, Bool) in
-            let was = lanes[key]?.breaker.isOpen ?? false
-            switch result {
-            case .response(let status, _, _) where status < 500 && status != 429: lanes[key]?.breaker.succeeded()
-            default: lanes[key]?.breaker.failed(now: now)
-            }
-            return (was, lanes[key]?.breaker.isOpen ?? false)
-        }
-        if breakerWasOpen != breakerIsOpen {
-            Gauge(label: "gangway_upstream_breaker_open", dimensions: [("chatbot", d.chatbotId)]).record(breakerIsOpen ? 1 : 0)
-            log.log(
-                level: breakerIsOpen ? .warning : .info,
-                breakerIsOpen ? "circuit breaker opened for this chatbot; its calls wait on disk" : "circuit breaker closed for this chatbot",
-                metadata: ["gangway.chatbot.id": "\(d.chatbotId)"])
-        }
-        let outcome = configuration.retry.decide(result, attempts: d.attempts + 1, queuedAt: d.queuedAt, now: now, random: Double.random(in: 0...1))
-        switch outcome {
-        case .delivered(let status):
-            Counter(label: "gangway_calls_delivered_total", dimensions: dimensions).increment()
-            activity.record(d.channel) { $0.forwarded += 1 }
-            Timer(label: "gangway_delivery_latency_seconds", dimensions: dimensions).recordSeconds(now.timeIntervalSince(d.createdAt))
-            log.debug("call delivered", metadata: ["gangway.status": "\(status)", "gangway.attempts": "\(d.attempts + 1)"])
-        case .retry(let at, let status, let error):
-            Counter(label: "gangway_calls_retried_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
-            activity.record(d.channel) { $0.retried += 1 }
-            log.info(
-                "call will be retried",
-                metadata: [
-                    "gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)",
-                    "gangway.retry.in": "\(String(format: "%.2f", at.timeIntervalSince(now)))s",
-                ])
-        case .dead(let status, let error):
-            Counter(label: "gangway_calls_dead_lettered_total", dimensions: dimensions + [("reason", Self.reason(status))]).increment()
-            activity.record(d.channel) { $0.dead += 1 }
-            log.warning("call dead-lettered", metadata: ["gangway.status": "\(status.map(String.init) ?? "-")", "gangway.error": "\(error)"])
-        }
-        await record(outcome, of: d, at: now, leaseEnds: leaseEnds, logger: log)
     }
 }

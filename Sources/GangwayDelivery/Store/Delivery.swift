@@ -30,8 +30,13 @@ public struct NewDelivery: Sendable, Equatable {
     public var kind: InboundCall.Kind
     /// The JSON body sent upstream.
     public var envelope: Data
+    /// The trace context of the webhook that produced the call (``CallTracing``): its attempts are in that trace.
+    public var traceContext: String?
 
-    public init(key: String, channel: String, provider: String, conversation: String, chatbotId: String, kind: InboundCall.Kind, envelope: Data) {
+    public init(
+        key: String, channel: String, provider: String, conversation: String, chatbotId: String, kind: InboundCall.Kind, envelope: Data,
+        traceContext: String? = nil
+    ) {
         self.key = key
         self.channel = channel
         self.provider = provider
@@ -39,15 +44,16 @@ public struct NewDelivery: Sendable, Equatable {
         self.chatbotId = chatbotId
         self.kind = kind
         self.envelope = envelope
+        self.traceContext = traceContext
     }
 
     /// The delivery of a normalized call on a channel.
-    public init(call: InboundCall, channel: ChannelConfiguration, async: Bool? = nil) {
+    public init(call: InboundCall, channel: ChannelConfiguration, async: Bool? = nil, traceContext: String? = nil) {
         let envelope = UpstreamEnvelope(call: call, channel: channel, async: async)
         self.init(
             key: call.idempotencyKey(channelID: channel.id), channel: channel.id, provider: channel.provider,
             conversation: "\(channel.chatbotId)\u{1F}\(channel.id)\u{1F}\(call.providerId)", chatbotId: channel.chatbotId,
-            kind: call.kind, envelope: envelope.jsonData())
+            kind: call.kind, envelope: envelope.jsonData(), traceContext: traceContext)
     }
 }
 
@@ -70,12 +76,15 @@ public struct Delivery: Sendable, Equatable {
     public var lastStatus: Int?
     public var lastError: String?
     public var deliveredAt: Date?
+    /// The trace context stored with the call (``NewDelivery/traceContext``).
+    public var traceContext: String?
 
     public init(
         id: Int64, key: String, channel: String, provider: String, conversation: String, chatbotId: String, kind: InboundCall.Kind,
         envelope: Data, state: DeliveryState, attempts: Int, createdAt: Date, queuedAt: Date, nextAttemptAt: Date,
-        lastStatus: Int? = nil, lastError: String? = nil, deliveredAt: Date? = nil
+        lastStatus: Int? = nil, lastError: String? = nil, deliveredAt: Date? = nil, traceContext: String? = nil
     ) {
+        self.traceContext = traceContext
         self.id = id
         self.key = key
         self.channel = channel

@@ -71,6 +71,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
                             delivered_at DOUBLE PRECISION
                         )
                         """, logger: logger)
+                    // The trace context of the webhook that produced each call (CallTracing); older calls have none.
+                    try await connection.query(
+                        "ALTER TABLE \(unescaped: table) ADD COLUMN IF NOT EXISTS trace_context TEXT", logger: logger)
                     try await connection.query(
                         "CREATE INDEX IF NOT EXISTS \(unescaped: table)_conversation_pending ON \(unescaped: table) (conversation, id) WHERE state = 'pending'",
                         logger: logger)
@@ -112,9 +115,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
                     let rows = try await connection.query(
                         """
                         INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
-                            queued_at, next_attempt_at)
+                            queued_at, next_attempt_at, trace_context)
                         VALUES (\(c.key), \(c.channel), \(c.provider), \(c.conversation), \(c.chatbotId), \(c.kind.rawValue), \(c.envelope),
-                            'pending', \(t), \(t), \(t))
+                            'pending', \(t), \(t), \(t), \(c.traceContext))
                         ON CONFLICT (key) DO NOTHING
                         RETURNING id
                         """, logger: logger)
@@ -132,9 +135,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
         try await query(
             """
             INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, attempts, created_at,
-                queued_at, next_attempt_at, last_status, last_error)
+                queued_at, next_attempt_at, last_status, last_error, trace_context)
             VALUES (\(call.key), \(call.channel), \(call.provider), \(call.conversation), \(call.chatbotId), \(call.kind.rawValue),
-                \(call.envelope), 'dead', 1, \(t), \(t), \(t), \(status64), \(error))
+                \(call.envelope), 'dead', 1, \(t), \(t), \(t), \(status64), \(error), \(call.traceContext))
             ON CONFLICT (key) DO UPDATE SET state = 'dead', last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error
             """, logger: logger)
     }
@@ -356,18 +359,4 @@ public final class PostgresDeliveryStore: DeliveryStore {
         return Int(try rows.first?.decode(Int64.self) ?? 0)
     }
 
-    static func delivery(_ row: PostgresRow) throws -> Delivery {
-        let r = row.makeRandomAccess()
-        return Delivery(
-            id: try r["id"].decode(Int64.self), key: try r["key"].decode(String.self), channel: try r["channel"].decode(String.self),
-            provider: try r["provider"].decode(String.self), conversation: try r["conversation"].decode(String.self),
-            chatbotId: try r["chatbot_id"].decode(String.self),
-            kind: InboundCall.Kind(rawValue: try r["kind"].decode(String.self)) ?? .handle, envelope: try r["envelope"].decode(Data.self),
-            state: DeliveryState(rawValue: try r["state"].decode(String.self)), attempts: Int(try r["attempts"].decode(Int64.self)),
-            createdAt: Date(timeIntervalSince1970: try r["created_at"].decode(Double.self)),
-            queuedAt: Date(timeIntervalSince1970: try r["queued_at"].decode(Double.self)),
-            nextAttemptAt: Date(timeIntervalSince1970: try r["next_attempt_at"].decode(Double.self)),
-            lastStatus: try r["last_status"].decode(Int64?.self).map(Int.init), lastError: try r["last_error"].decode(String?.self),
-            deliveredAt: try r["delivered_at"].decode(Double?.self).map { Date(timeIntervalSince1970: $0) })
-    }
 }

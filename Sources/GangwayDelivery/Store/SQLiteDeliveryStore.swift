@@ -113,6 +113,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         migrator.registerMigration("v3-adapter-memory") { db in
             try db.execute(sql: "CREATE TABLE adapter_memory (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL, expires_at REAL NOT NULL)")
         }
+        // The trace context of the webhook that produced each call (CallTracing); older calls have none.
+        migrator.registerMigration("v4-trace-context") { db in
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN trace_context TEXT")
+        }
         if let lastMigration { try migrator.migrate(pool, upTo: lastMigration) } else { try migrator.migrate(pool) }
         // One process owns this file: whatever a previous run held in flight is due again now.
         try await pool.write { db in
@@ -141,13 +145,13 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             try db.execute(
                 sql: """
                     INSERT INTO deliveries (key, channel, provider, conversation, chatbot_id, kind, envelope, state, attempts,
-                        created_at, queued_at, next_attempt_at, last_status, last_error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'dead', 1, ?, ?, ?, ?, ?)
+                        created_at, queued_at, next_attempt_at, last_status, last_error, trace_context)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'dead', 1, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(key) DO UPDATE SET state = 'dead', last_status = excluded.last_status, last_error = excluded.last_error
                     """,
                 arguments: [
                     call.key, call.channel, call.provider, call.conversation, call.chatbotId, call.kind.rawValue, call.envelope,
-                    now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, status, error,
+                    now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, status, error, call.traceContext,
                 ])
         }
     }
@@ -360,34 +364,5 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
-    }
-
-    // MARK: Rows
-
-    static func delivery(_ row: Row) -> Delivery {
-        Delivery(
-            id: row["id"], key: row["key"], channel: row["channel"], provider: row["provider"], conversation: row["conversation"],
-            chatbotId: row["chatbot_id"], kind: InboundCall.Kind(rawValue: row["kind"]) ?? .handle, envelope: row["envelope"],
-            state: DeliveryState(rawValue: row["state"]), attempts: row["attempts"],
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), queuedAt: Date(timeIntervalSince1970: row["queued_at"]),
-            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastStatus: row["last_status"],
-            lastError: row["last_error"], deliveredAt: (row["delivered_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
-    }
-
-    static func insert(_ calls: [NewDelivery], now: Date, db: Database) throws -> EnqueueOutcome {
-        var stored = 0
-        let t = now.timeIntervalSince1970
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO deliveries (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
-                    queued_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-                ON CONFLICT(key) DO NOTHING
-                """)
-        for c in calls {
-            try statement.execute(arguments: [c.key, c.channel, c.provider, c.conversation, c.chatbotId, c.kind.rawValue, c.envelope, t, t, t])
-            stored += db.changesCount
-        }
-        return EnqueueOutcome(stored: stored, duplicates: calls.count - stored)
     }
 }

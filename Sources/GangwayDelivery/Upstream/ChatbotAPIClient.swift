@@ -67,16 +67,18 @@ public struct ChatbotAPIClient: Sendable {
     ///   - apiKey: `x-chatcaptain-key`.
     ///   - idempotencyKey: the same for every attempt of one call.
     ///   - timeout: overrides `upstream.timeoutSeconds` (direct mode uses what is left of the deadline).
+    ///   - headers: more headers (the call's `traceparent` and `tracestate`).
     /// - Returns: the answer, whatever its status. Throws on connection errors and timeouts.
     public func send(
         kind: InboundCall.Kind, chatbotId: String, envelope: Data, apiKey: String, idempotencyKey: String, timeout: Double? = nil,
-        logger: Logger
+        headers: [String: String] = [:], logger: Logger
     ) async throws -> Response {
         var request = HTTPClientRequest(url: "\(baseURL)/v1/chatbots/\(pathSegment(chatbotId))/conversations/\(kind.rawValue)")
         request.method = .POST
         request.headers.add(name: "x-chatcaptain-key", value: apiKey)
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "idempotency-key", value: idempotencyKey)
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: envelope))
         return try await execute(request, timeout: timeout ?? self.timeout, logger: logger)
     }

@@ -21,11 +21,13 @@ public struct Gateway: Sendable {
     /// Applies a changed config file live (`POST /admin/reload`, `SIGHUP`).
     public let reloader: ConfigReloader
     public let connections: ConnectionLimit
+    /// Exports spans (tracing on): started first and stopped last, so that the last spans go out.
+    let telemetryService: (any Service)?
 
-    /// The services in start order (store → HTTP client → dispatcher → server → drain gate →
-    /// SIGHUP reload); they shut down in reverse.
+    /// The services in start order (span exporter → store → HTTP client → dispatcher → server →
+    /// drain gate → SIGHUP reload); they shut down in reverse.
     public func serviceGroup(signals: [UnixSignal] = [.sigterm, .sigint], reloadOnSIGHUP: Bool = true) -> ServiceGroup {
-        var services: [any Service] = [application, drainGate]
+        var services: [any Service] = (telemetryService.map { [$0] } ?? []) + [application, drainGate]
         if reloadOnSIGHUP { services.append(ReloadSignalService(reloader: reloader, logger: logger)) }
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
     }
@@ -49,6 +51,10 @@ public struct GatewayOptions: Sendable {
     public var store: (any DeliveryStore)?
     /// What the adapters share (tests put signing keys in); a new one otherwise.
     public var adapterEnvironment: AdapterEnvironment?
+    /// Spans of webhooks and delivery attempts (`telemetry:`); off by default.
+    public var tracing: CallTracing = .off
+    /// The service that exports the tracer's spans, run with the gateway's services.
+    public var telemetryService: (any Service)?
 
     public init(providers: ProviderRegistry) { self.providers = providers }
 }
@@ -105,15 +111,17 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     let recent = RecentWebhooks()
     let dispatcher = Dispatcher(
         store: store, client: client, configuration: dispatcherConfiguration,
-        apiKey: { [state] channel in state.loaded.value.apiKey(channelID: channel) }, logger: logger, activity: activity)
+        apiKey: { [state] channel in state.loaded.value.apiKey(channelID: channel) }, logger: logger, activity: activity,
+        tracing: options.tracing)
 
     dispatcher.holdUntilStoreIsReady()
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     if options.renderMetrics != nil { router.add(middleware: MetricsMiddleware()) }
     WebhookController(
-        state: state, store: store, dispatcher: dispatcher, forwarder: DirectForwarder(client: client, store: store, activity: activity),
-        activity: activity, recent: recent
+        state: state, store: store, dispatcher: dispatcher,
+        forwarder: DirectForwarder(client: client, store: store, activity: activity, tracing: options.tracing),
+        activity: activity, recent: recent, tracing: options.tracing
     ).addRoutes(to: router)
     HealthController(state: state, store: store, renderMetrics: options.renderMetrics).addRoutes(to: router)
     // The console is a page like any other; what it shows comes from the admin API, with the token.
@@ -170,7 +178,8 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
     app.beforeServerStarts(perform: prepareStore)
     return Gateway(
         state: state, store: store, dispatcher: dispatcher, client: client, application: app,
-        drainGate: DrainGate(state: state, delay: options.drainDelaySeconds), logger: logger, reloader: reloader, connections: connections)
+        drainGate: DrainGate(state: state, delay: options.drainDelaySeconds), logger: logger, reloader: reloader, connections: connections,
+        telemetryService: options.telemetryService)
 }
 
 /// The gateway cannot start.

@@ -38,6 +38,8 @@ public final class MockUpstream: Sendable {
         public var path: String
         public var apiKey: String?
         public var idempotencyKey: String?
+        /// The W3C `traceparent` the call carried.
+        public var traceparent: String?
         public var body: [UInt8]
         public var status: Int
         public var json: JSONValue? { try? JSONValue.parse(body) }
@@ -87,7 +89,7 @@ public final class MockUpstream: Sendable {
         let items: [JSONValue] = recorded.map { c in
             .object([
                 ("path", .string(c.path)), ("apiKey", .from(c.apiKey)), ("idempotencyKey", .from(c.idempotencyKey)),
-                ("status", .number(String(c.status))), ("body", c.json ?? .null),
+                ("traceparent", .from(c.traceparent)), ("status", .number(String(c.status))), ("body", c.json ?? .null),
             ])
         }
         return Response(
@@ -163,7 +165,8 @@ public final class MockUpstream: Sendable {
         }
         let call = RecordedCall(
             path: request.uri.path, apiKey: request.headers[.init("x-chatcaptain-key")!],
-            idempotencyKey: request.headers[.init("idempotency-key")!], body: body, status: status)
+            idempotencyKey: request.headers[.init("idempotency-key")!], traceparent: request.headers[.init("traceparent")!], body: body,
+            status: status)
         calls.withLock { $0.append(call) }
         if opts.printCalls { Self.printLine(call, operation: operation, json: json) }
         if status == 200, let json, let channelId = json["channelId"]?.string, let providerId = json["providerId"]?.string {

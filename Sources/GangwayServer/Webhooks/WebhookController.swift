@@ -7,6 +7,7 @@ import Logging
 import Metrics
 import NIOCore
 import Synchronization
+import Tracing
 
 /// `POST` / `GET /webhooks/{channel}[/...]`: handshake, verify, normalize, commit, answer.
 struct WebhookController: Sendable {
@@ -17,6 +18,8 @@ struct WebhookController: Sendable {
     /// Each channel's totals and last webhooks, for the console.
     let activity: ChannelActivity
     let recent: RecentWebhooks
+    /// Spans per webhook and the trace context stored with its calls (off: no span at all).
+    let tracing: CallTracing
     /// The per-channel counters, made once rather than looked up in the metrics factory per request.
     let counters = CounterCache()
 
@@ -24,6 +27,10 @@ struct WebhookController: Sendable {
     final class Note {
         var outcome = ""
         var calls: [NewDelivery] = []
+        /// The trace context the webhook's calls carry (``CallTracing``).
+        var traceContext: String?
+        /// The trace id, for the console.
+        var traceID: String? { traceContext.flatMap { CallTracing.headers(stored: $0)["traceparent"] }.flatMap(TraceParent.init)?.traceID }
     }
 
     func addRoutes(to router: Router<GatewayRequestContext>) {
@@ -48,10 +55,19 @@ struct WebhookController: Sendable {
             return WebhookRefusal.unknownChannel.response
         }
         let note = Note()
-        let response = try await process(request, context: context, subpath: subpath, channel: channel, loaded: loaded, receivedAt: receivedAt, note: note)
+        let incoming = Self.traceHeaders(request.headers)
+        let response: Response
+        if let tracer = tracing.tracer {
+            response = try await traced(tracer, request, channel: channel.configuration, incoming: incoming, note: note) {
+                try await process(request, context: context, subpath: subpath, channel: channel, loaded: loaded, receivedAt: receivedAt, note: note)
+            }
+        } else {
+            note.traceContext = tracing.contextToStore(nil, incoming: incoming)
+            response = try await process(request, context: context, subpath: subpath, channel: channel, loaded: loaded, receivedAt: receivedAt, note: note)
+        }
         recent.record(
             channel: channelID, receivedAt: receivedAt, method: request.method.rawValue, subpath: subpath, outcome: note.outcome,
-            status: Int(response.status.code), calls: note.calls)
+            status: Int(response.status.code), traceId: note.traceID, calls: note.calls)
         return response
     }
 
@@ -92,7 +108,7 @@ struct WebhookController: Sendable {
         if !memoryKeys.isEmpty { await state.adapterEnvironment.memory.load(memoryKeys, now: receivedAt) }
 
         let calls: [InboundCall]
-        switch Self.run(adapter, inbound, timed: true) {
+        switch Self.run(adapter, inbound, timed: true, tracer: tracing.tracer) {
         case .answer(let answer):
             outcome("handshake")
             logger.info("handshake answered")
@@ -135,15 +151,17 @@ struct WebhookController: Sendable {
             return Self.response(adapter.acknowledgement(for: inbound))
         }
         if config.delivery == .direct, let voice = adapter.voiceReplies, calls.contains(where: \.needsVoiceReply) {
-            note.calls = calls.map { NewDelivery(call: $0, channel: config, async: $0.needsVoiceReply ? false : nil) }
+            note.calls = calls.map {
+                NewDelivery(call: $0, channel: config, async: $0.needsVoiceReply ? false : nil, traceContext: note.traceContext)
+            }
             return await direct(
                 calls, voice: voice, inbound: inbound, channel: config, apiKey: loaded.apiKey(channelID: config.id), logger: logger.logger, note: note)
         }
-        let deliveries = calls.map { NewDelivery(call: $0, channel: config) }
+        let deliveries = calls.map { NewDelivery(call: $0, channel: config, traceContext: note.traceContext) }
         note.calls = deliveries
         let result: EnqueueOutcome
         do {
-            result = try await store.enqueue(deliveries, now: receivedAt)
+            result = try await span("commit") { try await store.enqueue(deliveries, now: receivedAt) }
         } catch {
             logger.error(
                 "webhook not stored: the store failed; answered 503 so that the provider retries", metadata: ["gangway.error": "\(error)"])
@@ -165,7 +183,7 @@ struct WebhookController: Sendable {
         _ calls: [InboundCall], voice: any VoiceChannelAdapter, inbound: InboundRequest, channel: ChannelConfiguration, apiKey: String,
         logger: Logger, note: Note = Note()
     ) async -> Response {
-        let queued = calls.filter { !$0.needsVoiceReply }.map { NewDelivery(call: $0, channel: channel) }
+        let queued = calls.filter { !$0.needsVoiceReply }.map { NewDelivery(call: $0, channel: channel, traceContext: note.traceContext) }
         if !queued.isEmpty {
             do {
                 _ = try await store.enqueue(queued, now: inbound.receivedAt)
@@ -179,7 +197,9 @@ struct WebhookController: Sendable {
         var actions: [VoiceAction] = []
         var fellBack = false
         for call in calls where call.needsVoiceReply {
-            switch await forwarder.forward(call, channel: channel, apiKey: apiKey, receivedAt: inbound.receivedAt, logger: logger) {
+            switch await forwarder.forward(
+                call, channel: channel, apiKey: apiKey, receivedAt: inbound.receivedAt, traceContext: note.traceContext, logger: logger)
+            {
             case .answered(let a): actions += a
             case .fallback:
                 actions = VoiceAction.fallback(channel.fallback)
@@ -205,7 +225,20 @@ struct WebhookController: Sendable {
 
     /// Runs the adapter's pure steps: handshake, verify, normalize.
     /// - Parameter timed: record the `verify` and `normalize` ingest stages.
-    static func run(_ adapter: any ChannelAdapter, _ inbound: InboundRequest, timed: Bool = false) -> AdapterVerdict {
+    ///   - tracer: when tracing is on, `verify` and `normalize` are child spans of the webhook's.
+    static func run(_ adapter: any ChannelAdapter, _ inbound: InboundRequest, timed: Bool = false, tracer: (any Tracer)? = nil) -> AdapterVerdict {
+        func step<T>(_ name: String, _ body: () throws(AdapterError) -> T) throws(AdapterError) -> T {
+            guard let tracer else { return try body() }
+            let span = tracer.startAnySpan(name, ofKind: .internal)
+            defer { span.end() }
+            do {
+                return try body()
+            } catch {
+                span.attributes["gangway.error"] = SpanAttribute.string(error.message)
+                span.setStatus(.init(code: .error))
+                throw error
+            }
+        }
         let started = ContinuousClock.now
         do {
             if let answer = try adapter.handshake(inbound) { return .answer(answer) }
@@ -215,7 +248,7 @@ struct WebhookController: Sendable {
         guard adapter.methods.contains(inbound.method) else { return .methodNotAllowed }
         var failure: AdapterError?
         do {
-            try adapter.verify(inbound)
+            try step("verify") { () throws(AdapterError) in try adapter.verify(inbound) }
         } catch {
             guard error.kind == .unauthorized else { return .refused(error) }
             failure = error
@@ -225,7 +258,7 @@ struct WebhookController: Sendable {
         defer { if timed { IngestStage.normalize.record(since: verified) } }
         let calls: [InboundCall]
         do {
-            calls = try adapter.normalize(inbound)
+            calls = try step("normalize") { () throws(AdapterError) in try adapter.normalize(inbound) }
         } catch {
             if let failure { return .unverified(failure, nil) }
             return .refused(error)
