@@ -16,18 +16,20 @@ extension SQLiteDeliveryStore {
             traceContext: row["trace_context"])
     }
 
-    static func insert(_ calls: [NewDelivery], now: Date, db: Database) throws -> EnqueueOutcome {
+    /// - Parameter traced: the schema has `trace_context` (``hasTraceContext``).
+    static func insert(_ calls: [NewDelivery], now: Date, traced: Bool = true, db: Database) throws -> EnqueueOutcome {
         var stored = 0
         let t = now.timeIntervalSince1970
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO deliveries (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
-                    queued_at, next_attempt_at, trace_context)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                    queued_at, next_attempt_at\(traced ? ", trace_context" : ""))
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?\(traced ? ", ?" : ""))
                 ON CONFLICT(key) DO NOTHING
                 """)
         for c in calls {
-            try statement.execute(arguments: [c.key, c.channel, c.provider, c.conversation, c.chatbotId, c.kind.rawValue, c.envelope, t, t, t, c.traceContext])
+            try statement.execute(
+                arguments: [c.key, c.channel, c.provider, c.conversation, c.chatbotId, c.kind.rawValue, c.envelope, t, t, t] + (traced ? [c.traceContext] : []))
             stored += db.changesCount
         }
         return EnqueueOutcome(stored: stored, duplicates: calls.count - stored)

@@ -12,6 +12,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     let pool: DatabasePool
     let batcher: WriteBatcher
     private let checkpointer: Checkpointer
+    /// Whether the schema has `trace_context` (v4): false only while a test holds the schema at
+    /// an earlier migration, so that what it writes is what that version wrote.
+    let hasTraceContext = Atomic<Bool>(true)
 
     /// Opens (and creates) the database file.
     /// - Parameter path: the file; its folder is created when missing.
@@ -118,6 +121,8 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN trace_context TEXT")
         }
         if let lastMigration { try migrator.migrate(pool, upTo: lastMigration) } else { try migrator.migrate(pool) }
+        let columns = try await pool.read { db in try db.columns(in: "deliveries").map(\.name) }
+        hasTraceContext.store(columns.contains("trace_context"), ordering: .relaxed)
         // One process owns this file: whatever a previous run held in flight is due again now.
         try await pool.write { db in
             try db.execute(sql: "UPDATE deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL")
@@ -137,22 +142,26 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
         if calls.isEmpty { return EnqueueOutcome(stored: 0, duplicates: 0) }
-        return try await batcher.perform(timed: true) { db in try Self.insert(calls, now: now, db: db) }
+        let traced = hasTraceContext.load(ordering: .relaxed)
+        return try await batcher.perform(timed: true) { db in try Self.insert(calls, now: now, traced: traced, db: db) }
     }
 
     public func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {
+        let t = now.timeIntervalSince1970
+        let traced = hasTraceContext.load(ordering: .relaxed)
         try await pool.write { db in
+            var values: [(any DatabaseValueConvertible)?] = [
+                call.key, call.channel, call.provider, call.conversation, call.chatbotId, call.kind.rawValue, call.envelope, t, t, t, status, error,
+            ]
+            if traced { values.append(call.traceContext) }
             try db.execute(
                 sql: """
                     INSERT INTO deliveries (key, channel, provider, conversation, chatbot_id, kind, envelope, state, attempts,
-                        created_at, queued_at, next_attempt_at, last_status, last_error, trace_context)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'dead', 1, ?, ?, ?, ?, ?, ?)
+                        created_at, queued_at, next_attempt_at, last_status, last_error\(traced ? ", trace_context" : ""))
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'dead', 1, ?, ?, ?, ?, ?\(traced ? ", ?" : ""))
                     ON CONFLICT(key) DO UPDATE SET state = 'dead', last_status = excluded.last_status, last_error = excluded.last_error
                     """,
-                arguments: [
-                    call.key, call.channel, call.provider, call.conversation, call.chatbotId, call.kind.rawValue, call.envelope,
-                    now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, status, error, call.traceContext,
-                ])
+                arguments: StatementArguments(values))
         }
     }
 
