@@ -58,16 +58,29 @@ def rss_kb(pid, field="VmRSS"):
     return 0
 
 
+def pinning(enabled):
+    """`taskset` prefixes: servers under test (gateway, hello-world, nginx in front of them) on every
+    core but the first, the load generator and the stand-in chatbot API on the first, so that the
+    load's own work never competes with what it measures. Empty when there is one core or no taskset."""
+    cores = os.cpu_count() or 1
+    if not enabled or cores < 2 or not shutil.which("taskset"):
+        return (), (), "not pinned"
+    servers = "1" if cores == 2 else f"1-{cores - 1}"
+    return ("taskset", "-c", servers), ("taskset", "-c", "0"), f"servers on core {servers}, load generator and stand-in API on core 0 (taskset)"
+
+
 class Run:
-    def __init__(self, binary, tmp, quick):
+    def __init__(self, binary, tmp, quick, pin=True):
         self.bin = binary
         self.tmp = Path(tmp)
         self.quick = quick
         self.procs = []
+        self.server, self.client, self.pinned = pinning(pin)
 
-    def spawn(self, *args, log=None):
+    def spawn(self, *args, log=None, role="server"):
         out = open(self.tmp / (log or f"p{len(self.procs)}.log"), "w")
-        p = subprocess.Popen([self.bin, *args], stdout=out, stderr=subprocess.STDOUT)
+        prefix = self.server if role == "server" else self.client
+        p = subprocess.Popen([*prefix, self.bin, *args], stdout=out, stderr=subprocess.STDOUT)
         self.procs.append(p)
         return p
 
@@ -87,7 +100,7 @@ class Run:
 
     def load(self, url, seconds, connections=None, rate=0, run=None):
         connections = connections or self.connections
-        args = [self.bin, "bench", "load", "--url", url, "--seconds", str(seconds), "--connections", str(connections)]
+        args = [*self.client, self.bin, "bench", "load", "--url", url, "--seconds", str(seconds), "--connections", str(connections)]
         if rate:
             args += ["--rate", str(rate)]
         if run:
@@ -106,7 +119,7 @@ class Run:
 
     def upstream(self, port=None):
         port = port or free_port()
-        p = self.spawn("mock-upstream", "--port", str(port), log=f"upstream-{port}.log")
+        p = self.spawn("mock-upstream", "--port", str(port), log=f"upstream-{port}.log", role="client")
         wait_http(f"http://127.0.0.1:{port}/_calls")
         return p, port
 
@@ -128,7 +141,7 @@ http {{ access_log off; client_body_temp_path {d}/b; proxy_temp_path {d}/p; fast
       proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header X-Forwarded-Host $host; proxy_set_header X-Forwarded-Port $server_port;
       proxy_request_buffering off; }} }} }}
 """)
-        p = subprocess.Popen([nginx, "-c", str(conf), "-p", str(d), "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+        p = subprocess.Popen([*self.server, nginx, "-c", str(conf), "-p", str(d), "-g", "daemon off;"], stderr=subprocess.DEVNULL)
         self.procs.append(p)
         time.sleep(0.5)
         return p, port
@@ -147,6 +160,8 @@ def main():
     ap.add_argument("--build-seconds", type=float, default=None, help="the release build's time (scripts/bench.sh passes it)")
     ap.add_argument("--build-kind", default="incremental", help="cold or incremental (scripts/bench.sh passes it)")
     ap.add_argument("--micro", default=None, help="a file with the micro-benchmarks' output to include (scripts/bench.sh --micro)")
+    ap.add_argument("--no-pin", action="store_true", help="do not pin servers and load generator to separate cores")
+    ap.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL rows (they start a throwaway cluster)")
     args = ap.parse_args()
     seconds = args.seconds or (3 if args.quick else 10)
     backlog = 20_000 if args.quick else 1_000_000
@@ -157,8 +172,9 @@ def main():
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="gangway-bench-") as tmp:
-        r = Run(args.binary, tmp, args.quick)
+        r = Run(args.binary, tmp, args.quick, pin=not args.no_pin)
         r.connections = args.connections
+        results["pinning"] = r.pinned
         try:
             # Baselines: Hummingbird hello-world, directly and behind nginx, with the same load generator and bodies.
             hello_port = free_port()
@@ -260,10 +276,31 @@ def main():
                 acked_total += acked
             results["kill9"] = {"trials": trials, "acknowledged": acked_total, "lost": lost_total,
                                 "messages_under_two_keys": dup_keys_total, "repeats_same_key": repeats_total}
+
+            # PostgreSQL: one replica against SQLite's ingest, then two replicas on the same database.
+            if not args.no_postgres:
+                results["postgres"] = postgres_phase(r, args.binary, seconds)
         finally:
             r.stop_all()
 
     report(results, args)
+
+
+def postgres_phase(r, binary, seconds):
+    """A throwaway cluster (scripts/postgres.sh, as the tests use), one then two replicas, ingest alone."""
+    import replicas
+    started = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True)
+    if started.returncode != 0:
+        return {"skipped": started.stderr.strip()[-300:] or "scripts/postgres.sh failed"}
+    env = dict(line.replace("export ", "", 1).split("=", 1) for line in started.stdout.splitlines() if line.startswith("export "))
+    env = {k: v.strip("'\"") for k, v in env.items()}
+    try:
+        url = env["GANGWAY_TEST_POSTGRES_URL"]
+        one, _ = replicas.measure(binary, url, 1, seconds, r.connections, r.server, r.client)
+        two, detail = replicas.measure(binary, url, 2, seconds, r.connections, r.server, r.client)
+        return {"one_replica_rps": round(one, 1), "two_replicas_rps": round(two, 1), "per_replica": [d["rps"] for d in detail]}
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "stop", env.get("GANGWAY_TEST_POSTGRES_DIR", "/nonexistent")], capture_output=True)
 
 
 def backlog_phase(r, binary, tmp, backlog, settle, limit, interval=2, progress=None):
@@ -419,7 +456,7 @@ def report(results, args):
         ("nginx → hello-world (baseline)", f"{n:.0f} req/s" if n else "n/a", f"the better of {both('nginx_hello')} (before / after)" if n else "", ""),
         ("durable ingest, signed WhatsApp (API down: calls wait on disk)", f"{i:.0f} req/s", f"{i / h:.2f} × hello", "≥ 0.6 ×"),
         ("durable ingest while delivering each call to the stand-in", f"{results['ingest_delivering']['rps']:.0f} req/s",
-         f"{results['ingest_delivering']['rps'] / h:.2f} × hello", ""),
+         f"{results['ingest_delivering']['rps'] / i:.2f} × ingest with the API down ({results['ingest_delivering']['rps'] / h:.2f} × hello)", "≥ 0.8 ×"),
         ("durable ingest behind nginx (API down)", f"{ni:.0f} req/s" if ni else "n/a", f"{ni / n:.2f} × nginx→hello" if ni and n else "", "≥ 0.8 ×"),
         ("durable ingest behind nginx while delivering", f"{results['nginx_ingest_delivering']['rps']:.0f} req/s" if "nginx_ingest_delivering" in results else "n/a",
          f"{results['nginx_ingest_delivering']['rps'] / n:.2f} × nginx→hello" if "nginx_ingest_delivering" in results and n else "", ""),
@@ -446,6 +483,13 @@ def report(results, args):
          f"{results['kill9']['messages_under_two_keys']} under two keys, {results['kill9']['repeats_same_key']} repeats (same key)", "0 lost, 0 two keys"),
         ("release binary", f"{size_mb} MB ({stripped_mb} MB stripped)", "", ""),
     ]
+    pg = results.get("postgres")
+    if pg and "skipped" not in pg:
+        rows.insert(-2, ("PostgreSQL ingest, one replica (API down)", f"{pg['one_replica_rps']:.0f} req/s", f"{pg['one_replica_rps'] / i:.2f} × SQLite ingest", "≥ 0.6 ×"))
+        rows.insert(-2, ("PostgreSQL ingest, two replicas on one database", f"{pg['two_replicas_rps']:.0f} req/s",
+                         f"{pg['two_replicas_rps'] / pg['one_replica_rps']:.2f} × one replica ({' + '.join(f'{x:.0f}' for x in pg['per_replica'])})", "≥ 1.0 ×"))
+    elif pg:
+        rows.insert(-2, ("PostgreSQL rows", "skipped", pg["skipped"], ""))
     if args.build_seconds:
         rows.append((f"release build ({args.build_kind})", f"{args.build_seconds / 60:.1f} min", f"{cores} cores", ""))
     table = "| measure | result | ratio / detail | target |\n|---|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
@@ -460,7 +504,7 @@ def report(results, args):
     out = ROOT / "Benchmarks" / "results" / f"{date}-{machine}{'-quick' if args.quick else ''}.md"
     out.write_text(
         f"# Gangway benchmarks, {date}\n\nCommit `{commit}`, machine `{machine}`: {cores} cores, {mem_gb} GiB, {platform.platform()}.\n"
-        f"Load generator: `gangway bench load` (AsyncHTTPClient, {args.connections} connections, distinct signed bodies) on the same machine; "
+        f"Load generator: `gangway bench load` (AsyncHTTPClient, {args.connections} connections, distinct signed bodies) on the same machine, {results.get('pinning', 'not pinned')}; "
         f"{'quick mode, ' if args.quick else ''}{args.seconds or (3 if args.quick else 10)} s per load.\n\n{table}\n\n"
         f"{micro}"
         f"Raw figures:\n\n```json\n{json.dumps(results, indent=2)}\n```\n")

@@ -34,19 +34,24 @@ func signedSamples() -> [SignedSample] {
         guard let descriptor = AdapterRegistry.standard[channel.provider] else { continue }
         let folder = repository.appendingPathComponent("adapters/\(channel.provider)/samples").path
         let samples = (try? SampleFiles.load(folder: folder, voice: descriptor.isVoice)) ?? []
-        let preferred = ["text", "sms", "start"]
-        // AudioCodes answers its start in the handshake; its speech turns come to /activities.
-        let overrides = ["audiocodes": "activities-2-speech"]
-        let wanted = overrides[channel.provider].map { [$0] } ?? preferred
-        guard let chosen = wanted.lazy.compactMap({ name in samples.first { $0.name == name } }).first ?? samples.first else { continue }
         let adapter = descriptor.makeAdapter(channel)
-        let request = chosen.inbound(chosen.signed(descriptor, channel, webhookURL: config.server.webhookURL(channelID: channel.id)))
-        // Only samples the adapter accepts are measured (Bot Framework is signed by Microsoft's keys).
-        do {
-            try adapter.verify(request)
-            _ = try adapter.normalize(request)
-        } catch {
-            FileHandle.standardError.write(Data("skipped \(channel.provider): \(error)\n".utf8))
+        let url = config.server.webhookURL(channelID: channel.id)
+        // The first text-like sample that the adapter verifies and turns into a call (not a handshake,
+        // not an empty acknowledgement): the same rule for every provider, no list of exceptions.
+        let preferred = ["text", "sms", "start"]
+        let ordered = preferred.compactMap { name in samples.first { $0.name == name } } + samples.filter { !preferred.contains($0.name) }
+        let usable = ordered.lazy.map { $0.inbound($0.signed(descriptor, channel, webhookURL: url)) }.first { request in
+            do {
+                guard try adapter.handshake(request) == nil else { return false }
+                try adapter.verify(request)
+                return try !adapter.normalize(request).isEmpty
+            } catch {
+                return false
+            }
+        }
+        // Bot Framework is signed by Microsoft's keys: none of its samples verify here.
+        guard let request = usable else {
+            FileHandle.standardError.write(Data("skipped \(channel.provider): no sample verifies and normalizes\n".utf8))
             continue
         }
         out.append(SignedSample(provider: channel.provider, adapter: adapter, request: request))
