@@ -14,9 +14,18 @@ def free():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 
-def measure(binary, pg_url, count, seconds, connections=64, server=(), client=()):
+def server_counters(pg_url):
+    """The server's WAL position (bytes) and committed transactions so far, and the connections open now."""
+    q = ("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, (SELECT sum(xact_commit) FROM pg_stat_database)::bigint,"
+         " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')")
+    out = subprocess.run(["psql", pg_url, "-At", "-F", " ", "-c", q], capture_output=True, text=True, check=True).stdout.split()
+    return int(out[0]), int(out[1]), int(out[2])
+
+
+def measure(binary, pg_url, count, seconds, connections=64, server=(), client=(), details=None):
     """`count` replicas on a new database of `pg_url`'s server; returns (total req/s, per-replica results).
-    `server` and `client` prefix the gateways' and the load generators' commands (e.g. taskset)."""
+    `server` and `client` prefix the gateways' and the load generators' commands (e.g. taskset).
+    `details`, a dict, receives what the primary did: commits/s, WAL bytes per webhook, connections."""
     db = "bench_" + uuid.uuid4().hex[:10]
     subprocess.run(["psql", pg_url, "-q", "-c", f"CREATE DATABASE {db}"], check=True, capture_output=True)
     url = pg_url.rsplit("/", 1)[0] + "/" + db + "?sslmode=disable"
@@ -40,9 +49,21 @@ def measure(binary, pg_url, count, seconds, connections=64, server=(), client=()
                         break
                 except OSError:
                     time.sleep(0.1)
+        wal0, commits0, _ = server_counters(pg_url)
+        t0 = time.time()
         loads = [subprocess.Popen([*client, binary, "bench", "load", "--url", f"http://127.0.0.1:{p}/webhooks/wa", "--seconds", str(seconds),
                                    "--connections", str(max(8, connections // count))], stdout=subprocess.PIPE, text=True) for p in ports]
+        time.sleep(min(seconds / 2, 5))
+        _, _, open_connections = server_counters(pg_url)
         results = [json.loads(l.communicate(timeout=seconds + 120)[0].strip().splitlines()[-1]) for l in loads]
+        wal1, commits1, _ = server_counters(pg_url)
+        elapsed = time.time() - t0
+        accepted = sum(r["ok"] for r in results)
+        if details is not None:
+            details.update(commits_per_second=round((commits1 - commits0) / elapsed, 1),
+                           wal_bytes_per_webhook=round((wal1 - wal0) / max(1, accepted)),
+                           wal_mb_per_second=round((wal1 - wal0) / elapsed / 2**20, 2), connections=open_connections,
+                           webhooks_per_commit=round(accepted / max(1, commits1 - commits0), 2))
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)

@@ -296,9 +296,11 @@ def postgres_phase(r, binary, seconds):
     env = {k: v.strip("'\"") for k, v in env.items()}
     try:
         url = env["GANGWAY_TEST_POSTGRES_URL"]
-        one, _ = replicas.measure(binary, url, 1, seconds, r.connections, r.server, r.client)
-        two, detail = replicas.measure(binary, url, 2, seconds, r.connections, r.server, r.client)
-        return {"one_replica_rps": round(one, 1), "two_replicas_rps": round(two, 1), "per_replica": [d["rps"] for d in detail]}
+        primary_one, primary_two = {}, {}
+        one, _ = replicas.measure(binary, url, 1, seconds, r.connections, r.server, r.client, details=primary_one)
+        two, detail = replicas.measure(binary, url, 2, seconds, r.connections, r.server, r.client, details=primary_two)
+        return {"one_replica_rps": round(one, 1), "two_replicas_rps": round(two, 1), "per_replica": [d["rps"] for d in detail],
+                "primary_one_replica": primary_one, "primary_two_replicas": primary_two}
     finally:
         subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "stop", env.get("GANGWAY_TEST_POSTGRES_DIR", "/nonexistent")], capture_output=True)
 
@@ -488,6 +490,11 @@ def report(results, args):
         rows.insert(-2, ("PostgreSQL ingest, one replica (API down)", f"{pg['one_replica_rps']:.0f} req/s", f"{pg['one_replica_rps'] / i:.2f} × SQLite ingest", "≥ 0.6 ×"))
         rows.insert(-2, ("PostgreSQL ingest, two replicas on one database", f"{pg['two_replicas_rps']:.0f} req/s",
                          f"{pg['two_replicas_rps'] / pg['one_replica_rps']:.2f} × one replica ({' + '.join(f'{x:.0f}' for x in pg['per_replica'])})", "≥ 1.0 ×"))
+        p2 = pg.get("primary_two_replicas", {})
+        if p2:
+            rows.insert(-2, ("PostgreSQL primary under two replicas", f"{p2['commits_per_second']:.0f} commits/s",
+                             f"{p2['webhooks_per_commit']} webhooks per commit, {p2['wal_bytes_per_webhook']} WAL bytes per webhook "
+                             f"({p2['wal_mb_per_second']} MB/s), {p2['connections']} connections", "measured"))
     elif pg:
         rows.insert(-2, ("PostgreSQL rows", "skipped", pg["skipped"], ""))
     if args.build_seconds:
