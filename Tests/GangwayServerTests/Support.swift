@@ -87,7 +87,7 @@ func testYAML(upstream: String, extraServer: String = "", admin: Bool = true, wh
 /// Starts the stand-in API and a gateway (store in a temp file unless given), runs `body`, shuts both down.
 func withGateway(
     yaml: ((String) -> String)? = nil, store: (any DeliveryStore)? = nil, trustedLoopback: Bool = false,
-    _ body: @Sendable (Harness) async throws -> Void
+    environment: AdapterEnvironment? = nil, _ body: @Sendable (Harness) async throws -> Void
 ) async throws {
     let logs = InMemoryLogHandler()
     var logger = Logger(label: "test", factory: { _ in logs })
@@ -120,6 +120,7 @@ func withGateway(
         if trustedLoopback { config.server.trustedProxies.append(CIDR("127.0.0.1/32")!) }
         var options = GatewayOptions(providers: AdapterRegistry.standard)
         options.store = store
+        options.adapterEnvironment = environment
         options.configPath = configPath
         options.environment = [:]
         let port = Mutex<Int?>(nil)

@@ -10,10 +10,14 @@ public struct AdapterEnvironment: Sendable {
     public var keys: KeyDirectory
     /// A small memory that outlives one request (AudioCodes' caller of each live conversation).
     public var memory: AdapterMemory
+    /// The gateway's clock: it stamps each request's `receivedAt`, which is the only time an
+    /// adapter reads (signature tolerance, token lifetimes, memory expiry). Tests set it.
+    public var clock: @Sendable () -> Date
 
-    public init(keys: KeyDirectory = KeyDirectory(), memory: AdapterMemory = AdapterMemory()) {
+    public init(keys: KeyDirectory = KeyDirectory(), memory: AdapterMemory = AdapterMemory(), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.keys = keys
         self.memory = memory
+        self.clock = clock
     }
 }
 

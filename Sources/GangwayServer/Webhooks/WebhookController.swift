@@ -47,7 +47,7 @@ struct WebhookController: Sendable {
     }
 
     func handle(_ request: Request, context: GatewayRequestContext, subpath: String) async throws -> Response {
-        let receivedAt = Date()
+        let receivedAt = state.adapterEnvironment.clock()
         let channelID = context.parameters.get("channel") ?? ""
         let loaded = state.loaded.value
         guard let channel = loaded.channels[channelID] else {
