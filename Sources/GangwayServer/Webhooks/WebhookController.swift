@@ -90,6 +90,10 @@ struct WebhookController: Sendable {
         }
 
         guard state.currentPhase != .draining else { return refuse(.draining) }
+        // Only the paths the provider declares reach its adapter (`/gather` of a voice provider, ...).
+        if let declared = state.providers[config.provider]?.subpaths, !declared.contains(subpath) {
+            return refuse(.unknownSubpath(subpath, provider: config.provider))
+        }
 
         // The body, already collected within server.maxBodyBytes (WebhookBodyLimit).
         let body = try await request.body.collect(upTo: .max)

@@ -32,6 +32,11 @@ struct WebhookRefusal: HTTPResponseError, Equatable {
         WebhookRefusal(status: .methodNotAllowed, message: "\(method) is not used by \(provider)", outcome: "method_not_allowed")
     }
 
+    /// A path below the channel's URL that its provider does not declare (``ProviderDescriptor/subpaths``).
+    static func unknownSubpath(_ subpath: String, provider: String) -> WebhookRefusal {
+        WebhookRefusal(status: .notFound, message: "\(provider) serves no \(subpath) below its webhook", outcome: "not_found")
+    }
+
     /// An adapter's refusal: its kind chooses the status.
     static func adapter(_ error: AdapterError) -> WebhookRefusal {
         switch error.kind {
