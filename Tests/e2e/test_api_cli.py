@@ -106,17 +106,17 @@ class ApiCLITest(unittest.TestCase):
         self.assertEqual(steps[1]["body"], {"chatbotId": "bot_tg", "conversationId": conversation, "event": "order_completed"})
         self.assertEqual(self.api_json("conversations", "get", "--channel", "tg", conversation)["events"], 2)
 
-        # Refusals: the API's (exit 1, one line naming status and error), usage errors (ArgumentParser's 64).
+        # Refusals: the API's (exit 1, one line naming status and error), usage errors (1, as DESIGN.md section 5 says).
         code, out, err = self.api("payload", "--channel", "tg", "--conversation-id", "conv_000000000000")
         self.assertEqual((code, out), (1, ""))
         self.assertEqual(err.strip(), "gangway api: the chatbot API answered 404: no conversation conv_000000000000")
         code, _, err = self.api("payload", "--channel", "tg", "--conversation-id", conversation, "--event-payload", "{not json")
-        self.assertEqual(code, 64)
+        self.assertEqual(code, 1)
         self.assertIn("--event-payload must be valid JSON", err)
         self.assertEqual(len(self.steps()), 4)  # the invalid payload was never sent
-        self.assertEqual(self.api("conversations", "list")[0], 64)  # neither --channel nor --chatbot-id
-        self.assertEqual(self.api("conversations", "find", "--chatbot-id", "bot_tg", "--provider-id", "1")[0], 64)
-        self.assertEqual(self.api("conversations", "patch", "--channel", "tg", conversation)[0], 64)
+        self.assertEqual(self.api("conversations", "list")[0], 1)  # neither --channel nor --chatbot-id
+        self.assertEqual(self.api("conversations", "find", "--chatbot-id", "bot_tg", "--provider-id", "1")[0], 1)
+        self.assertEqual(self.api("conversations", "patch", "--channel", "tg", conversation)[0], 1)
         code, _, err = self.api("conversations", "list", "--channel", "nosuch")
         self.assertEqual(code, 1)
         self.assertIn("no channel nosuch", err)

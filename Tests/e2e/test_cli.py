@@ -120,5 +120,18 @@ class DemoTest(unittest.TestCase):
                 self.assertEqual(proc.wait(30), 0)
 
 
+class UsageErrorTest(unittest.TestCase):
+    """DESIGN.md, section 5: a usage error exits 1, like a config error, with ArgumentParser's message and usage."""
+
+    def test_usage_errors_exit_1(self):
+        for args, message in [(("deliveries", "list", "--state", "nope"), "state"), (("serve", "--log-format", "xml"), "unknown log format xml"),
+                              (("no-such-command",), "no-such-command"), (("simulate",), "--channel")]:
+            code, out, err = run_cli(*args)
+            self.assertEqual(code, 1, (args, out, err))
+            self.assertIn(message, err, args)
+            self.assertIn("Usage:", err, args)
+        self.assertEqual(run_cli("--help")[0], 0)
+
+
 if __name__ == "__main__":
     unittest.main()

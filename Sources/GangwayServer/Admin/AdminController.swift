@@ -35,6 +35,22 @@ struct AdminController: Sendable {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.serialized())))
     }
 
+    /// A channel filter: any text a channel id can be, never a control character (PostgreSQL
+    /// refuses NUL in text; nothing else could match).
+    static func isChannelFilter(_ s: String) -> Bool {
+        s.unicodeScalars.count <= 256 && !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    /// Hours as plain decimal digits with an optional fraction (`12`, `0.5`), 0 to 1,000,000: not
+    /// `inf`, `1e400` or `0x10`, which Double(_:) would take.
+    static func hours(_ text: some StringProtocol) -> Double? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard text.count <= 16, let whole = parts.first, !whole.isEmpty,
+            parts.allSatisfy({ $0.utf8.allSatisfy { (48...57).contains($0) } }), parts.count == 1 || !parts[1].isEmpty
+        else { return nil }
+        return SafeNumbers.finite(Double(String(text)), in: 0...1_000_000)
+    }
+
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
         json(.object([("error", .string(message))]), status: status)
     }
@@ -76,6 +92,7 @@ struct AdminController: Sendable {
             limit = n
         }
         let channel = q["channel"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if let channel, !Self.isChannelFilter(channel) { return Self.error(.badRequest, "channel must be a channel id") }
         let items = try await store.list(state: state, channel: channel, limit: limit)
         return Self.json(.object([("items", .array(items.map(\.json)))]))
     }
@@ -98,6 +115,7 @@ struct AdminController: Sendable {
 
     func replayAll(_ request: Request) async throws -> Response {
         let channel = request.uri.queryParameters["channel"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if let channel, !Self.isChannelFilter(channel) { return Self.error(.badRequest, "channel must be a channel id") }
         let n = try await store.replayAll(channel: channel, now: Date())
         dispatcher.wake()
         return Self.json(.object([("count", .number(String(n)))]))
@@ -110,7 +128,7 @@ struct AdminController: Sendable {
         }
         var before: Date?
         if let h = q["olderThanHours"] {
-            guard let hours = Double(h), hours >= 0 else { return Self.error(.badRequest, "olderThanHours must be a number of hours") }
+            guard let hours = Self.hours(h) else { return Self.error(.badRequest, "olderThanHours must be a number of hours from 0 to 1000000") }
             before = Date().addingTimeInterval(-hours * 3600)
         }
         let n = try await store.purgeDead(olderThan: before)

@@ -38,7 +38,7 @@ extension AdminOpenAPI {
               "summary": "Stored calls, newest first",
               "parameters": [
                 {"name": "state", "in": "query", "required": false, "description": "Only calls in this state; empty is the same as none.", "schema": {"$ref": "#/components/schemas/DeliveryState"}},
-                {"name": "channel", "in": "query", "required": false, "description": "Only this channel's calls; empty is the same as none.", "schema": {"type": "string"}},
+                {"name": "channel", "in": "query", "required": false, "description": "Only this channel's calls; empty is the same as none; a control character is 400.", "schema": {"type": "string", "maxLength": 256}},
                 {"name": "limit", "in": "query", "required": false, "description": "At most this many.", "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}}
               ],
               "responses": {
@@ -53,7 +53,7 @@ extension AdminOpenAPI {
               "summary": "Removes dead letters, all of them or those older than a number of hours; never a pending or delivered call",
               "parameters": [
                 {"name": "state", "in": "query", "required": true, "description": "Must be dead: only dead letters can be purged.", "schema": {"type": "string", "enum": ["dead"]}},
-                {"name": "olderThanHours", "in": "query", "required": false, "description": "Only dead letters created more than this many hours ago (fractions allowed).", "schema": {"type": "number", "minimum": 0}}
+                {"name": "olderThanHours", "in": "query", "required": false, "description": "Only dead letters created more than this many hours ago: plain decimal digits, fractions allowed (0.5), at most 1000000.", "schema": {"type": "number", "minimum": 0, "maximum": 1000000}}
               ],
               "responses": {
                 "200": {"description": "How many were removed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Count"}}}},
@@ -95,10 +95,11 @@ extension AdminOpenAPI {
               "tags": ["deliveries"],
               "summary": "Every dead letter (of one channel, or of all) back into the queue",
               "parameters": [
-                {"name": "channel", "in": "query", "required": false, "description": "Only this channel's dead letters; without it (or empty) every channel's.", "schema": {"type": "string"}}
+                {"name": "channel", "in": "query", "required": false, "description": "Only this channel's dead letters; without it (or empty) every channel's; a control character is 400.", "schema": {"type": "string", "maxLength": 256}}
               ],
               "responses": {
                 "200": {"description": "How many were replayed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Count"}}}},
+                "400": {"$ref": "#/components/responses/BadRequest"},
                 "401": {"$ref": "#/components/responses/Unauthorized"}
               }
             }
