@@ -33,15 +33,9 @@ struct Simulate: AsyncParsableCommand {
                 throw ValidationError("no sample \(sample) for \(ch.provider); samples: \(samples.map(\.name).joined(separator: ", "))")
             }
             plan = [one]
-        } else if descriptor.isVoice {
-            // A whole call: its start, each turn, its end.
-            let ends: Set<String> = ["/status", "/disconnect"]
-            plan =
-                samples.filter { $0.subpath.isEmpty } + samples.filter { !$0.subpath.isEmpty && !ends.contains($0.subpath) }
-                + samples.filter { ends.contains($0.subpath) }
         } else {
-            let preferred = samples.first(where: { $0.name == "text" }) ?? samples.first(where: { $0.name == "sms" }) ?? samples.first
-            plan = preferred.map { [$0] } ?? []
+            // A voice provider's whole call (its start, each turn, its end), else one message.
+            plan = SignedSample.defaultPlan(samples, voice: descriptor.isVoice)
         }
         guard !plan.isEmpty else { throw ValidationError("no samples for \(ch.provider)") }
         let host = config.server.host == "0.0.0.0" ? "127.0.0.1" : config.server.host
@@ -52,14 +46,7 @@ struct Simulate: AsyncParsableCommand {
             // Signed for the URL the gateway will reconstruct (its publicURL); sent to where it listens.
             let channelURL = config.server.webhookURL(channelID: ch.id)
             let signedURL = channelURL + chosen.subpath
-            let request = chosen.signed(descriptor, ch, webhookURL: channelURL)
-            // Providers that sign in the query (WeChat) add it to the signed URL: send it along.
-            let query = request.url.firstIndex(of: "?").map { String(request.url[$0...]) } ?? ""
-            var outgoing = HTTPClientRequest(url: "\(base)/webhooks/\(ch.id)\(chosen.subpath)\(query)")
-            outgoing.method = .POST
-            outgoing.headers.add(name: "content-type", value: request.contentType)
-            for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-            outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+            let outgoing = SignedSample.request(chosen, descriptor: descriptor, channel: ch, signedFor: channelURL, sendTo: base)
             do {
                 let response = try await client.execute(outgoing, timeout: .seconds(30))
                 let body = try await response.body.collect(upTo: 1 << 20)
