@@ -7,18 +7,18 @@ import NIOHTTP1
 import NIOPosix
 
 extension Doctor {
-    /// Providers whose signature covers the URL (README, "What each provider's signature protects",
-    /// column URL): for them the URL the gateway reconstructs must be the public one.
-    static let urlSigningProviders: Set<String> = ["twilio", "twilio-voice", "plivo", "plivo-voice", "bird"]
-    /// Providers whose sample only the provider can sign (Microsoft's tokens).
-    static let unsignableProviders: Set<String> = ["botframework"]
+    /// Whether a provider's signature covers the URL (its descriptor says so): for them the URL the
+    /// gateway reconstructs must be the public one.
+    static func signsURL(_ provider: String) -> Bool { AdapterRegistry.standard[provider]?.signatureCoversURL ?? false }
+    /// Whether `simulate` can sign a provider's sample (not Bot Framework's: Microsoft's tokens).
+    static func canSign(_ provider: String) -> Bool { AdapterRegistry.standard[provider]?.canSignSamples ?? false }
     /// What Gangway answers for a channel it does not have (WebhookRefusal.unknownChannel).
     static let unknownChannelBody = "unknown channel"
 
     // MARK: - server.publicURL against --url
 
     func checkPublicURL(config: GangwayConfiguration, target: Target, channels: [ChannelConfiguration], report: inout DoctorReport) {
-        let signing = channels.filter { Self.urlSigningProviders.contains($0.provider) }.map(\.id)
+        let signing = channels.filter { Self.signsURL($0.provider) }.map(\.id)
         let covered = signing.isEmpty ? "no channel checked here signs the URL" : "channels whose signature covers the URL: \(signing.joined(separator: ", "))"
         if let configured = config.server.publicURL {
             if Self.sameOrigin(configured, target.base) {
@@ -71,7 +71,7 @@ extension Doctor {
             unreachable = reach.transportFailure
         }
         report.add(reach.verdict, "reachable", ch.id, reach.reason)
-        let signsURL = Self.urlSigningProviders.contains(ch.provider)
+        let signsURL = Self.signsURL(ch.provider)
         guard reach.verdict != .fail else {
             report.add(.skip, "forwarded-headers", ch.id, "not tried: \(channelURL) does not answer as this Gangway channel (see reachable)")
             report.add(.skip, "end-to-end", ch.id, "not tried: \(channelURL) does not answer as this Gangway channel (see reachable)")

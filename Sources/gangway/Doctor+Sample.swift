@@ -37,7 +37,7 @@ extension Doctor {
     }
 
     func sendSample(_ ch: ChannelConfiguration, channelURL: String, context: CheckContext) async -> SampleResult {
-        guard !Self.unsignableProviders.contains(ch.provider) else {
+        guard Self.canSign(ch.provider) else {
             return .notSent(.skip, "\(ch.provider)'s requests are signed with tokens only the provider can make: no sample can be sent")
         }
         guard let descriptor = AdapterRegistry.standard[ch.provider] else { return .notSent(.fail, "unknown provider \(ch.provider)") }
@@ -82,7 +82,7 @@ extension Doctor {
     ) -> (DoctorReport.Verdict, String) {
         let config = context.config
         let base = context.target.base
-        guard Self.urlSigningProviders.contains(ch.provider) else {
+        guard Self.signsURL(ch.provider) else {
             return (.skip, "not needed: \(ch.provider)'s signature does not cover the URL")
         }
         guard case .answered(_, let status, _, _) = sent else { return (.skip, "no signed sample was answered (see end-to-end)") }

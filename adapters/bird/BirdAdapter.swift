@@ -48,7 +48,7 @@ extension BirdAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "bird"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.signingKey], settings: [.toleranceSeconds],
+        name: name, requiredSecrets: [ConfigKeys.signingKey], settings: [.toleranceSeconds], signatureCoversURL: true,
         makeAdapter: { BirdAdapter(channel: $0) },
         signSample: { request, channel in
             let timestamp = String(UnixTime.seconds(of: request.now))

@@ -187,7 +187,7 @@ extension BotFrameworkAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "botframework"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.appId], settings: [ConfigKeys.openIdMetadataURL],
+        name: name, requiredSecrets: [ConfigKeys.appId], settings: [ConfigKeys.openIdMetadataURL], canSignSamples: false,
         makeAdapterInEnvironment: { channel, environment in
             let url = channel.setting(ConfigKeys.openIdMetadataURL) ?? BotFrameworkAdapter.defaultMetadataURL
             return BotFrameworkAdapter(channel: channel, keys: environment.keys.source(for: url))

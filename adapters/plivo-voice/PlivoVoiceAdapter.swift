@@ -74,6 +74,6 @@ extension PlivoVoiceAdapter {
     static let name = "plivo-voice"
     static let descriptor = ProviderDescriptor(
         name: name, requiredSecrets: [ConfigKeys.authToken], isVoice: true, methods: ["GET", "POST"], subpaths: ["", VoiceRoutes.gather, "/status"],
-        makeAdapter: { PlivoVoiceAdapter(channel: $0) },
+        signatureCoversURL: true, makeAdapter: { PlivoVoiceAdapter(channel: $0) },
         signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -98,7 +98,7 @@ extension PlivoAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "plivo"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.authToken], methods: ["GET", "POST"],
+        name: name, requiredSecrets: [ConfigKeys.authToken], methods: ["GET", "POST"], signatureCoversURL: true,
         makeAdapter: { PlivoAdapter(channel: $0) },
         signSample: { request, channel in PlivoSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

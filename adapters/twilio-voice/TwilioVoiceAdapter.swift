@@ -61,6 +61,6 @@ extension TwilioVoiceAdapter {
     static let name = "twilio-voice"
     static let descriptor = ProviderDescriptor(
         name: name, requiredSecrets: [ConfigKeys.authToken], isVoice: true, methods: ["GET", "POST"], subpaths: ["", VoiceRoutes.gather, "/status"],
-        makeAdapter: { TwilioVoiceAdapter(channel: $0) },
+        signatureCoversURL: true, makeAdapter: { TwilioVoiceAdapter(channel: $0) },
         signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -79,7 +79,7 @@ extension TwilioAdapter {
     /// The provider's config name (`provider:`), also `provider.name` of its calls.
     static let name = "twilio"
     static let descriptor = ProviderDescriptor(
-        name: name, requiredSecrets: [ConfigKeys.authToken],
+        name: name, requiredSecrets: [ConfigKeys.authToken], signatureCoversURL: true,
         makeAdapter: { TwilioAdapter(channel: $0) },
         signSample: { request, channel in TwilioSignature.sign(&request, authToken: channel.secret(ConfigKeys.authToken)) })
 }

@@ -16,6 +16,12 @@ public struct ProviderDescriptor: Sendable {
     /// The paths under `/webhooks/{channel}` the provider calls (`""` is the channel's URL itself):
     /// what an operator registers, as `check-config` prints them.
     public var subpaths: [String]
+    /// The provider's signature covers the URL it called (scheme, host, port, path): the URL the
+    /// gateway reconstructs must be the public one (`server.publicURL`, trusted `X-Forwarded-*`).
+    public var signatureCoversURL: Bool
+    /// Whether ``signSample`` makes requests the adapter accepts: false when only the provider
+    /// holds the signing key (Bot Framework's tokens are Microsoft's).
+    public var canSignSamples: Bool
     /// Builds the adapter of a channel (secrets are already validated as present) with what the
     /// gateway gives adapters (keys, memory).
     public var build: @Sendable (ChannelConfiguration, AdapterEnvironment) -> any ChannelAdapter
@@ -28,21 +34,22 @@ public struct ProviderDescriptor: Sendable {
     /// A provider whose adapter needs nothing beyond its channel.
     public init(
         name: String, requiredSecrets: [ConfigKey], optionalSecrets: [ConfigKey] = [], settings: [ConfigKey] = [],
-        isVoice: Bool = false, methods: Set<String> = ["POST"], subpaths: [String] = [""],
-        makeAdapter: @escaping @Sendable (ChannelConfiguration) -> any ChannelAdapter,
+        isVoice: Bool = false, methods: Set<String> = ["POST"], subpaths: [String] = [""], signatureCoversURL: Bool = false,
+        canSignSamples: Bool = true, makeAdapter: @escaping @Sendable (ChannelConfiguration) -> any ChannelAdapter,
         signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
         validate: @escaping @Sendable (ChannelConfiguration) -> [(key: String, message: String)] = { _ in [] }
     ) {
         self.init(
             name: name, requiredSecrets: requiredSecrets, optionalSecrets: optionalSecrets, settings: settings, isVoice: isVoice,
-            methods: methods, subpaths: subpaths, makeAdapterInEnvironment: { channel, _ in makeAdapter(channel) }, signSample: signSample, validate: validate)
+            methods: methods, subpaths: subpaths, signatureCoversURL: signatureCoversURL, canSignSamples: canSignSamples,
+            makeAdapterInEnvironment: { channel, _ in makeAdapter(channel) }, signSample: signSample, validate: validate)
     }
 
     /// A provider whose adapter uses the gateway's environment (signing keys, memory).
     public init(
         name: String, requiredSecrets: [ConfigKey], optionalSecrets: [ConfigKey] = [], settings: [ConfigKey] = [],
-        isVoice: Bool = false, methods: Set<String> = ["POST"], subpaths: [String] = [""],
-        makeAdapterInEnvironment: @escaping @Sendable (ChannelConfiguration, AdapterEnvironment) -> any ChannelAdapter,
+        isVoice: Bool = false, methods: Set<String> = ["POST"], subpaths: [String] = [""], signatureCoversURL: Bool = false,
+        canSignSamples: Bool = true, makeAdapterInEnvironment: @escaping @Sendable (ChannelConfiguration, AdapterEnvironment) -> any ChannelAdapter,
         signSample: @escaping @Sendable (inout SampleRequest, ChannelConfiguration) -> Void,
         validate: @escaping @Sendable (ChannelConfiguration) -> [(key: String, message: String)] = { _ in [] }
     ) {
@@ -54,6 +61,8 @@ public struct ProviderDescriptor: Sendable {
         self.isVoice = isVoice
         self.methods = methods
         self.subpaths = subpaths
+        self.signatureCoversURL = signatureCoversURL
+        self.canSignSamples = canSignSamples
         self.build = makeAdapterInEnvironment
         self.signSample = signSample
     }
