@@ -90,6 +90,8 @@ public final class Dispatcher: Service, Sendable {
     public let activity: ChannelActivity
     /// A client span per attempt, in the trace stored with the call.
     public let tracing: CallTracing
+    /// The metrics of delivered calls, per channel.
+    let deliveryMetrics = DeliveryMetrics()
 
     public init(
         store: any DeliveryStore, client: ChatbotAPIClient, configuration: Configuration, apiKey: @escaping KeyLookup, logger: Logger,

@@ -98,7 +98,8 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
         idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(dispatcherConfiguration.totalCapacity, 1024))
     clientConfig.redirectConfiguration = .disallow
     clientConfig.decompression = .disabled
-    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig, backgroundActivityLogger: logger)
+    let deliveryGroup = HTTPClientService.deliveryEventLoopGroup()
+    let httpClient = HTTPClient(eventLoopGroupProvider: .shared(deliveryGroup), configuration: clientConfig, backgroundActivityLogger: logger)
     let client = ChatbotAPIClient(httpClient: httpClient, baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeoutSeconds)
 
     // What the adapters share (keys the fetcher below fills, the conversation memory): one per gateway.
@@ -164,7 +165,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
             // kernel caps it at net.core.somaxconn).
             backlog: 4096),
         services: storeServices + [
-            HTTPClientService(client: httpClient),
+            HTTPClientService(client: httpClient, group: deliveryGroup),
             // Signing keys of providers that publish them (Bot Framework's OpenID metadata), cached and refreshed.
             OpenIDKeyFetcher(client: httpClient, directory: adapterEnvironment.keys, logger: logger),
             dispatcher,
