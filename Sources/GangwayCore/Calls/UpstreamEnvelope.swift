@@ -43,6 +43,21 @@ public struct UpstreamEnvelope: Sendable, Equatable, Codable {
 }
 
 extension InboundCall {
-    /// The idempotency key of this call on a channel: `<channelId>:<key>`.
-    public func idempotencyKey(channelID: String) -> String { "\(channelID):\(key)" }
+    /// The idempotency key of this call on a channel: `<channelId>:<key>`. It travels as an HTTP
+    /// header and is stored as text, so a provider's id that a header cannot carry (a control
+    /// character, a space, a byte outside ASCII, more than 200 bytes) is replaced by
+    /// `sha256-<hex of its bytes>`: the same id always gives the same key, and no stranger's byte
+    /// reaches a header or a database that refuses it. Every id a provider documents is kept as it is.
+    public func idempotencyKey(channelID: String) -> String { "\(channelID):\(Self.headerSafe(key))" }
+
+    /// `id` when every byte is visible ASCII (0x21-0x7E) and there are at most 200, else its SHA-256.
+    public static func headerSafe(_ id: String) -> String {
+        let bytes = Array(id.utf8)
+        if !bytes.isEmpty, bytes.count <= 200, bytes.allSatisfy({ (0x21...0x7E).contains($0) }) { return id }
+        return "sha256-" + Signatures.hex(Signatures.sha256(bytes))
+    }
+
+    /// The id of the person on the other side as a store key: NUL, which PostgreSQL's text
+    /// refuses, never reaches it (the envelope keeps the id as it came).
+    public var storableProviderId: String { providerId.utf8.contains(0) ? "sha256-" + Signatures.hex(Signatures.sha256(Array(providerId.utf8))) : providerId }
 }

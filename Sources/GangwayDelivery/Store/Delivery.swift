@@ -52,7 +52,7 @@ public struct NewDelivery: Sendable, Equatable {
         let envelope = UpstreamEnvelope(call: call, channel: channel, async: async)
         self.init(
             key: call.idempotencyKey(channelID: channel.id), channel: channel.id, provider: channel.provider,
-            conversation: "\(channel.chatbotId)\u{1F}\(channel.id)\u{1F}\(call.providerId)", chatbotId: channel.chatbotId,
+            conversation: "\(channel.chatbotId)\u{1F}\(channel.id)\u{1F}\(call.storableProviderId)", chatbotId: channel.chatbotId,
             kind: call.kind, envelope: envelope.jsonData(), traceContext: traceContext)
     }
 }

@@ -102,31 +102,33 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     // MARK: Writes
 
+    /// All calls of a webhook in one statement, so one round trip and one atomic commit (no
+    /// BEGIN/COMMIT around it): the rows come from arrays, in the order given, so that ids grow in
+    /// the order the calls were received.
     public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
         if calls.isEmpty { return EnqueueOutcome(stored: 0, duplicates: 0) }
         let t = now.timeIntervalSince1970
-        let table = self.table
-        let logger = self.logger
-        let client = self.client
-        let stored = try await Self.withTimeout(operationTimeout) {
-            try await client.withTransaction(logger: logger) { connection in
-                var stored = 0
-                for c in calls {
-                    let rows = try await connection.query(
-                        """
-                        INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
-                            queued_at, next_attempt_at, trace_context)
-                        VALUES (\(c.key), \(c.channel), \(c.provider), \(c.conversation), \(c.chatbotId), \(c.kind.rawValue), \(c.envelope),
-                            'pending', \(t), \(t), \(t), \(c.traceContext))
-                        ON CONFLICT (key) DO NOTHING
-                        RETURNING id
-                        """, logger: logger)
-                    for try await _ in rows { stored += 1 }
-                }
-                return stored
-            }
-        }
-        return EnqueueOutcome(stored: stored, duplicates: calls.count - stored)
+        let keys = calls.map(\.key)
+        let channels = calls.map(\.channel)
+        let providers = calls.map(\.provider)
+        let conversations = calls.map(\.conversation)
+        let chatbots = calls.map(\.chatbotId)
+        let kinds = calls.map(\.kind.rawValue)
+        let envelopes = calls.map { ByteBuffer(bytes: $0.envelope) }
+        // No NULL inside a bound array here: an absent context travels as "" and is stored as NULL.
+        let contexts = calls.map { $0.traceContext ?? "" }
+        let rows = try await query(
+            """
+            INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
+                queued_at, next_attempt_at, trace_context)
+            SELECT k, ch, p, conv, cb, kd, env, 'pending', \(t), \(t), \(t), NULLIF(tc, '')
+            FROM unnest(\(keys)::text[], \(channels)::text[], \(providers)::text[], \(conversations)::text[], \(chatbots)::text[],
+                \(kinds)::text[], \(envelopes)::bytea[], \(contexts)::text[]) WITH ORDINALITY AS u(k, ch, p, conv, cb, kd, env, tc, n)
+            ORDER BY n
+            ON CONFLICT (key) DO NOTHING
+            RETURNING id
+            """, logger: logger)
+        return EnqueueOutcome(stored: rows.count, duplicates: calls.count - rows.count)
     }
 
     public func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {
