@@ -16,6 +16,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public let client: PostgresClient
     private let table: String
     private let logger: Logger
+    /// Concurrent webhooks share one insert statement (``PostgresEnqueueBatcher``).
+    private let enqueueBatcher: PostgresEnqueueBatcher
 
     /// - Parameters:
     ///   - client: a client whose `run()` is part of the service group.
@@ -24,6 +26,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
         self.client = client
         self.table = table
         self.logger = logger
+        self.enqueueBatcher = PostgresEnqueueBatcher(insert: Self.insert(client: client, table: table, logger: logger))
     }
 
     // MARK: Schema
@@ -102,33 +105,42 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     // MARK: Writes
 
-    /// All calls of a webhook in one statement, so one round trip and one atomic commit (no
-    /// BEGIN/COMMIT around it): the rows come from arrays, in the order given, so that ids grow in
-    /// the order the calls were received.
+    /// The calls of every webhook waiting to be stored go in one statement (``PostgresEnqueueBatcher``).
     public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
-        if calls.isEmpty { return EnqueueOutcome(stored: 0, duplicates: 0) }
-        let t = now.timeIntervalSince1970
-        let keys = calls.map(\.key)
-        let channels = calls.map(\.channel)
-        let providers = calls.map(\.provider)
-        let conversations = calls.map(\.conversation)
-        let chatbots = calls.map(\.chatbotId)
-        let kinds = calls.map(\.kind.rawValue)
-        let envelopes = calls.map { ByteBuffer(bytes: $0.envelope) }
-        // No NULL inside a bound array here: an absent context travels as "" and is stored as NULL.
-        let contexts = calls.map { $0.traceContext ?? "" }
-        let rows = try await query(
-            """
-            INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
-                queued_at, next_attempt_at, trace_context)
-            SELECT k, ch, p, conv, cb, kd, env, 'pending', \(t), \(t), \(t), NULLIF(tc, '')
-            FROM unnest(\(keys)::text[], \(channels)::text[], \(providers)::text[], \(conversations)::text[], \(chatbots)::text[],
-                \(kinds)::text[], \(envelopes)::bytea[], \(contexts)::text[]) WITH ORDINALITY AS u(k, ch, p, conv, cb, kd, env, tc, n)
-            ORDER BY n
-            ON CONFLICT (key) DO NOTHING
-            RETURNING id
-            """, logger: logger)
-        return EnqueueOutcome(stored: rows.count, duplicates: calls.count - rows.count)
+        try await enqueueBatcher.enqueue(calls, now: now)
+    }
+
+    /// One statement for many calls: arrays through `unnest`, in the order given (ids grow in the
+    /// order the calls were received), atomic on its own (no BEGIN/COMMIT round trips); returns the
+    /// keys inserted.
+    static func insert(client: PostgresClient, table: String, logger: Logger) -> PostgresEnqueueBatcher.Insert {
+        { calls, times in
+            let keys = calls.map(\.key)
+            let channels = calls.map(\.channel)
+            let providers = calls.map(\.provider)
+            let conversations = calls.map(\.conversation)
+            let chatbots = calls.map(\.chatbotId)
+            let kinds = calls.map(\.kind.rawValue)
+            let envelopes = calls.map { ByteBuffer(bytes: $0.envelope) }
+            // No NULL inside a bound array here: an absent context travels as "" and is stored as NULL.
+            let contexts = calls.map { $0.traceContext ?? "" }
+            let q: PostgresQuery = """
+                INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
+                    queued_at, next_attempt_at, trace_context)
+                SELECT k, ch, p, conv, cb, kd, env, 'pending', ts, ts, ts, NULLIF(tc, '')
+                FROM unnest(\(keys)::text[], \(channels)::text[], \(providers)::text[], \(conversations)::text[], \(chatbots)::text[],
+                    \(kinds)::text[], \(envelopes)::bytea[], \(contexts)::text[], \(times)::float8[])
+                    WITH ORDINALITY AS u(k, ch, p, conv, cb, kd, env, tc, ts, n)
+                ORDER BY n
+                ON CONFLICT (key) DO NOTHING
+                RETURNING key
+                """
+            return try await withTimeout(operationTimeout) {
+                var inserted: [String] = []
+                for try await row in try await client.query(q, logger: logger) { inserted.append(try row.decode(String.self)) }
+                return inserted
+            }
+        }
     }
 
     public func recordDead(_ call: NewDelivery, status: Int?, error: String, now: Date) async throws {
@@ -336,7 +348,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     /// How long one operation may wait (for a connection, or for the database) before it fails,
     /// so that a lost database turns into 503s and retries, never into requests that hang.
-    public let operationTimeout: Double = 10
+    public var operationTimeout: Double { Self.operationTimeout }
+    static let operationTimeout: Double = 10
 
     /// Runs a statement and reads all its rows, both within the deadline (a connection lost while
     /// rows arrive must not hold the caller either).
