@@ -23,7 +23,27 @@ public final class RecentWebhooks: Sendable {
 
     /// How many webhooks each channel keeps.
     public let capacity: Int
-    private let entries = Mutex<(next: Int, byChannel: [String: [Entry]])>((1, [:]))
+
+    /// A channel's last webhooks: a fixed ring, written in place (no copy of the others per webhook).
+    struct Ring {
+        var slots: [Entry] = []
+        /// Where the next entry goes once the ring is full.
+        var next = 0
+
+        mutating func append(_ entry: Entry, capacity: Int) {
+            if slots.count < capacity {
+                slots.append(entry)
+            } else {
+                slots[next] = entry
+                next = (next + 1) % capacity
+            }
+        }
+
+        /// Oldest first.
+        var ordered: [Entry] { Array(slots[next...] + slots[..<next]) }
+    }
+
+    private let entries = Mutex<(next: Int, byChannel: [String: Ring])>((1, [:]))
 
     public init(capacity: Int = 50) { self.capacity = max(1, capacity) }
 
@@ -32,21 +52,19 @@ public final class RecentWebhooks: Sendable {
         channel: String, receivedAt: Date, method: String, subpath: String, outcome: String, status: Int, traceId: String? = nil,
         calls: [NewDelivery]
     ) {
+        let capacity = self.capacity
         entries.withLock { state in
             let entry = Entry(
                 sequence: state.next, receivedAt: receivedAt, method: method, subpath: subpath, outcome: outcome, status: status, traceId: traceId,
                 calls: calls)
             state.next += 1
-            var list = state.byChannel[channel] ?? []
-            list.append(entry)
-            if list.count > capacity { list.removeFirst(list.count - capacity) }
-            state.byChannel[channel] = list
+            state.byChannel[channel, default: Ring()].append(entry, capacity: capacity)
         }
     }
 
     /// A channel's webhooks, newest first, after `sequence` when given (the console asks for what is new).
     public func list(channel: String, after sequence: Int? = nil) -> [Entry] {
-        let all = entries.withLock { $0.byChannel[channel] ?? [] }
+        let all = entries.withLock { $0.byChannel[channel]?.ordered ?? [] }
         return all.reversed().filter { sequence == nil || $0.sequence > sequence ?? 0 }
     }
 }
