@@ -54,10 +54,13 @@ extension InboundCall {
     public static func headerSafe(_ id: String) -> String {
         let bytes = Array(id.utf8)
         if !bytes.isEmpty, bytes.count <= 200, bytes.allSatisfy({ (0x21...0x7E).contains($0) }) { return id }
-        return "sha256-" + Signatures.hex(Signatures.sha256(bytes))
+        return digest(bytes)
     }
+
+    /// `sha256-<hex>` of some bytes: the stand-in for an id that cannot be stored or sent as it is.
+    static func digest(_ bytes: [UInt8]) -> String { "sha256-" + Signatures.hex(Signatures.sha256(bytes)) }
 
     /// The id of the person on the other side as a store key: NUL, which PostgreSQL's text
     /// refuses, never reaches it (the envelope keeps the id as it came).
-    public var storableProviderId: String { providerId.utf8.contains(0) ? "sha256-" + Signatures.hex(Signatures.sha256(Array(providerId.utf8))) : providerId }
+    public var storableProviderId: String { providerId.utf8.contains(0) ? Self.digest(Array(providerId.utf8)) : providerId }
 }

@@ -55,7 +55,9 @@ public struct DirectForwarder: Sendable {
             }
             do {
                 let response = try await tracing.attempt(
-                    "POST chatbot API \(delivery.kind.rawValue)", stored: traceContext, attributes: Dispatcher.spanAttributes(delivery, attempt: attempt)
+                    "POST chatbot API \(delivery.kind.rawValue)", stored: traceContext,
+                    attributes: Dispatcher.spanAttributes(
+                        channel: delivery.channel, provider: delivery.provider, key: delivery.key, attempt: attempt)
                 ) { headers, span in
                     let response = try await client.send(
                         kind: delivery.kind, chatbotId: delivery.chatbotId, envelope: delivery.envelope, apiKey: apiKey,

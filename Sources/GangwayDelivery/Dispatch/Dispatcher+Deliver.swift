@@ -19,7 +19,9 @@ extension Dispatcher {
         do {
             let key = apiKey(d.channel)
             let response = try await tracing.attempt(
-                "POST chatbot API \(d.kind.rawValue)", stored: d.traceContext, attributes: Self.spanAttributes(d, attempt: d.attempts + 1)
+                "POST chatbot API \(d.kind.rawValue)", stored: d.traceContext,
+                attributes: Self.spanAttributes(
+                    channel: d.channel, provider: d.provider, key: d.key, attempt: d.attempts + 1, id: d.id)
             ) { headers, span in
                 attemptContext = InstrumentationContext.current
                 let response = try await client.send(
@@ -96,15 +98,10 @@ extension Dispatcher {
         await record(outcome, of: d, at: now, leaseEnds: leaseEnds, logger: deliveryLogger(d))
     }
 
-    /// The attributes of an attempt's client span.
-    static func spanAttributes(_ d: NewDelivery, attempt: Int) -> [String: String] {
-        ["gangway.channel": d.channel, "gangway.provider": d.provider, "gangway.attempt": String(attempt), "gangway.idempotency_key": d.key]
-    }
-
-    static func spanAttributes(_ d: Delivery, attempt: Int) -> [String: String] {
-        [
-            "gangway.channel": d.channel, "gangway.provider": d.provider, "gangway.attempt": String(attempt), "gangway.idempotency_key": d.key,
-            "gangway.delivery.id": String(d.id),
-        ]
+    /// The attributes of an attempt's client span (`id`: the stored call's, when it has one).
+    static func spanAttributes(channel: String, provider: String, key: String, attempt: Int, id: Int64? = nil) -> [String: String] {
+        var attributes = ["gangway.channel": channel, "gangway.provider": provider, "gangway.attempt": String(attempt), "gangway.idempotency_key": key]
+        if let id { attributes["gangway.delivery.id"] = String(id) }
+        return attributes
     }
 }
