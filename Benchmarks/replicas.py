@@ -22,13 +22,30 @@ def server_counters(pg_url):
     return int(out[0]), int(out[1]), int(out[2])
 
 
+def wal_syncs(pg_url):
+    """The server's WAL flushes so far (`pg_stat_wal`, PostgreSQL 14 and later; None before): unlike
+    `xact_commit`, which counts read-only transactions too, what the writing commits cost the disk."""
+    out = subprocess.run(["psql", pg_url, "-At", "-c", "SELECT wal_sync FROM pg_stat_wal"], capture_output=True, text=True)
+    return int(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip().isdigit() else None
+
+
+def new_database(pg_url):
+    """Creates a database of its own on `pg_url`'s server; returns its URL."""
+    db = "bench_" + uuid.uuid4().hex[:10]
+    subprocess.run(["psql", pg_url, "-q", "-c", f"CREATE DATABASE {db}"], check=True, capture_output=True)
+    return pg_url.rsplit("/", 1)[0] + "/" + db + "?sslmode=disable"
+
+
+def postgres_store(url):
+    """The `store:` line of Benchmarks/bench.yaml.in for a PostgreSQL database."""
+    return f'store: {{ driver: postgres, url: "{url}" }}'
+
+
 def measure(binary, pg_url, count, seconds, connections=64, server=(), client=(), details=None):
     """`count` replicas on a new database of `pg_url`'s server; returns (total req/s, per-replica results).
     `server` and `client` prefix the gateways' and the load generators' commands (e.g. taskset).
     `details`, a dict, receives what the primary did: commits/s, WAL bytes per webhook, connections."""
-    db = "bench_" + uuid.uuid4().hex[:10]
-    subprocess.run(["psql", pg_url, "-q", "-c", f"CREATE DATABASE {db}"], check=True, capture_output=True)
-    url = pg_url.rsplit("/", 1)[0] + "/" + db + "?sslmode=disable"
+    url = new_database(pg_url)
     tmp = tempfile.mkdtemp(prefix="gangway-replicas-")
     procs, ports = [], []
     down = free()
@@ -37,7 +54,7 @@ def measure(binary, pg_url, count, seconds, connections=64, server=(), client=()
         cfg = os.path.join(tmp, f"r{i}.yaml")
         open(cfg, "w").write(open(os.path.join(ROOT, "Benchmarks", "bench.yaml.in")).read()
                              .replace("@GATEWAY_PORT@", str(port)).replace("@UPSTREAM_PORT@", str(down))
-                             .replace("store: { path: @STORE@ }", f'store: {{ driver: postgres, url: "{url}" }}'))
+                             .replace("store: { path: @STORE@ }", postgres_store(url)))
         procs.append(subprocess.Popen([*server, binary, "serve", "--config", cfg, "--log-level", "warning"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         ports.append(port)

@@ -9,6 +9,7 @@ Benchmarks/results/<date>-<machine>.md and prints the table. Every server listen
 every load is bounded in time.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -109,10 +110,14 @@ class Run:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     def gateway(self, upstream_port, store, name="gw"):
+        """A gateway on `store`: a SQLite file's path, or a PostgreSQL database's postgres:// URL."""
+        import replicas
         port = free_port()
         cfg = self.tmp / f"{name}.yaml"
-        cfg.write_text((ROOT / "Benchmarks" / "bench.yaml.in").read_text().replace("@GATEWAY_PORT@", str(port))
-                       .replace("@UPSTREAM_PORT@", str(upstream_port)).replace("@STORE@", str(store)))
+        text = (ROOT / "Benchmarks" / "bench.yaml.in").read_text().replace("@GATEWAY_PORT@", str(port)).replace("@UPSTREAM_PORT@", str(upstream_port))
+        if str(store).startswith("postgres"):
+            text = text.replace("store: { path: @STORE@ }", replicas.postgres_store(store))
+        cfg.write_text(text.replace("@STORE@", str(store)))
         p = self.spawn("serve", "--config", str(cfg), "--log-level", "warning", log=f"{name}.log")
         wait_http(f"http://127.0.0.1:{port}/readyz")
         return p, port, cfg
@@ -286,54 +291,87 @@ def main():
     report(results, args)
 
 
-def postgres_phase(r, binary, seconds):
-    """A throwaway cluster (scripts/postgres.sh, as the tests use), one then two replicas, ingest alone."""
-    import replicas
+class PostgresUnavailable(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def throwaway_postgres():
+    """A throwaway cluster (scripts/postgres.sh, as the tests use), stopped and removed on leaving; yields its URL.
+    Raises PostgresUnavailable when it cannot start."""
     started = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True)
     if started.returncode != 0:
-        return {"skipped": started.stderr.strip()[-300:] or "scripts/postgres.sh failed"}
+        raise PostgresUnavailable(started.stderr.strip()[-300:] or "scripts/postgres.sh failed")
     env = dict(line.replace("export ", "", 1).split("=", 1) for line in started.stdout.splitlines() if line.startswith("export "))
     env = {k: v.strip("'\"") for k, v in env.items()}
     try:
-        url = env["GANGWAY_TEST_POSTGRES_URL"]
-        primary_one, primary_two = {}, {}
-        one, _ = replicas.measure(binary, url, 1, seconds, r.connections, r.server, r.client, details=primary_one)
-        two, detail = replicas.measure(binary, url, 2, seconds, r.connections, r.server, r.client, details=primary_two)
-        return {"one_replica_rps": round(one, 1), "two_replicas_rps": round(two, 1), "per_replica": [d["rps"] for d in detail],
-                "primary_one_replica": primary_one, "primary_two_replicas": primary_two}
+        yield env["GANGWAY_TEST_POSTGRES_URL"]
     finally:
         subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "stop", env.get("GANGWAY_TEST_POSTGRES_DIR", "/nonexistent")], capture_output=True)
 
 
-def backlog_phase(r, binary, tmp, backlog, settle, limit, interval=2, progress=None):
+def postgres_phase(r, binary, seconds):
+    """A throwaway cluster, one then two replicas, ingest alone."""
+    import replicas
+    try:
+        with throwaway_postgres() as url:
+            primary_one, primary_two = {}, {}
+            one, _ = replicas.measure(binary, url, 1, seconds, r.connections, r.server, r.client, details=primary_one)
+            two, detail = replicas.measure(binary, url, 2, seconds, r.connections, r.server, r.client, details=primary_two)
+            return {"one_replica_rps": round(one, 1), "two_replicas_rps": round(two, 1), "per_replica": [d["rps"] for d in detail],
+                    "primary_one_replica": primary_one, "primary_two_replicas": primary_two}
+    except PostgresUnavailable as e:
+        return {"skipped": str(e)}
+
+
+def backlog_phase(r, binary, tmp, backlog, settle, limit, interval=2, progress=None, pg_url=None):
     """Fills `backlog` calls over 1,000 conversations while nothing listens upstream, runs the gateway
     `settle` seconds against the dead API (some heads are retried, their conversations held back) and
     reads its memory; then starts the stand-in and times the drain to the end, bounded by `limit` s.
-    `progress(seconds, delivered, rate)` is called at each look (every `interval` s)."""
-    store = Path(tmp) / "backlog.sqlite"
+    `progress(seconds, delivered, rate)` is called at each look (every `interval` s). The store is SQLite
+    in `tmp`, or with `pg_url` (a PostgreSQL server) a new database of its own on that server; then the
+    primary's commits during the drain are counted too (`pg_stat_database`, as Benchmarks/replicas.py does)."""
+    import replicas
+    store = replicas.new_database(pg_url) if pg_url else Path(tmp) / "backlog.sqlite"
     dead_port = free_port()
     gw, _, cfg = r.gateway(dead_port, store, name="backlog")
     r.stop(gw)
     t0 = time.time()
     subprocess.run([binary, "bench", "fill", "--config", str(cfg), "--channel", "wa", "--count", str(backlog)], check=True,
                    capture_output=True)
-    out = {"calls": backlog, "fill_seconds": round(time.time() - t0, 1)}
+    out = {"store": "postgres" if pg_url else "sqlite", "calls": backlog, "fill_seconds": round(time.time() - t0, 1)}
     gw, _, cfg = r.gateway(dead_port, store, name="backlog")
     time.sleep(settle)
     out.update(rss_kb=rss_kb(gw.pid), hwm_kb=rss_kb(gw.pid, "VmHWM"))
+    commits0, syncs0 = (replicas.server_counters(pg_url)[1], replicas.wal_syncs(pg_url)) if pg_url else (None, None)
     up, _ = r.upstream(dead_port)
     t0, last, drained = time.time(), 0, 0
+    # When 90% and 99% of the backlog had been delivered: what the last 10% and 1% took is the drain's tail.
+    reached = {}
     while time.time() - t0 < limit:
         time.sleep(interval)
         drained = calls_count(dead_port)
+        now = time.time() - t0
+        for share in (0.9, 0.99):
+            if drained >= share * backlog and share not in reached:
+                reached[share] = now
         if progress:
-            progress(time.time() - t0, drained, (drained - last) / interval)
+            progress(now, drained, (drained - last) / interval)
         last = drained
         if drained >= backlog:
             break
     elapsed = time.time() - t0
     out.update(drained=drained, drain_seconds=round(elapsed, 1), drain_complete=drained >= backlog,
                drain_rps=round(drained / elapsed, 1), drain_hwm_kb=rss_kb(gw.pid, "VmHWM"))
+    if drained >= backlog:
+        out.update(tail_last_10pct_seconds=round(elapsed - reached.get(0.9, elapsed), 1),
+                   tail_last_1pct_seconds=round(elapsed - reached.get(0.99, elapsed), 1))
+    if pg_url:
+        commits, syncs = replicas.server_counters(pg_url)[1] - commits0, replicas.wal_syncs(pg_url)
+        out.update(drain_commits=commits, drain_commits_per_second=round(commits / elapsed, 1),
+                   calls_per_commit=round(drained / max(1, commits), 2))
+        if syncs is not None and syncs0 is not None:
+            out.update(drain_wal_syncs=syncs - syncs0, drain_wal_syncs_per_second=round((syncs - syncs0) / elapsed, 1))
     r.stop(gw)
     r.stop(up)
     return out

@@ -132,7 +132,8 @@ struct Bench: AsyncParsableCommand {
     }
 
     struct Fill: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Adds N pending calls to the configured SQLite store (a backlog), in bulk.")
+        static let configuration = CommandConfiguration(
+            abstract: "Adds N pending calls to the configured store (a backlog), in bulk: SQLite, or PostgreSQL with driver: postgres.")
         @OptionGroup var options: ConfigOptions
         @Option var count: Int = 1_000_000
         @Option var channel: String
@@ -141,7 +142,14 @@ struct Bench: AsyncParsableCommand {
         func run() async throws {
             let config = try options.load()
             guard let ch = config.channel(id: channel) else { throw ValidationError("no channel \(channel)") }
-            let store = try SQLiteDeliveryStore(path: config.store.path)
+            if config.store.driver == .postgres {
+                try await Deliveries.withStore(options) { store in try await fill(store, channel: ch) }
+            } else {
+                try await fill(try SQLiteDeliveryStore(path: config.store.path), channel: ch)
+            }
+        }
+
+        private func fill(_ store: any DeliveryStore, channel ch: ChannelConfiguration) async throws {
             try await store.prepare()
             let batch = 10_000
             var done = 0

@@ -14,10 +14,12 @@ import Synchronization
 /// starting together do not race. The `PostgresClient` must be running (it is a `Service`).
 public final class PostgresDeliveryStore: DeliveryStore {
     public let client: PostgresClient
-    private let table: String
-    private let logger: Logger
+    let table: String
+    let logger: Logger
     /// Concurrent webhooks share one insert statement (``PostgresEnqueueBatcher``).
     private let enqueueBatcher: PostgresEnqueueBatcher
+    /// Concurrent delivered outcomes share one update statement (``PostgresOutcomeBatcher``).
+    let deliveredBatcher: PostgresOutcomeBatcher<Delivered>
 
     /// - Parameters:
     ///   - client: a client whose `run()` is part of the service group.
@@ -27,6 +29,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
         self.table = table
         self.logger = logger
         self.enqueueBatcher = PostgresEnqueueBatcher(insert: Self.insert(client: client, table: table, logger: logger))
+        self.deliveredBatcher = PostgresOutcomeBatcher(
+            retriesAlone: Self.aRowMayBeTheCause, write: Self.markDelivered(client: client, table: table, logger: logger))
     }
 
     // MARK: Schema
@@ -191,55 +195,6 @@ public final class PostgresDeliveryStore: DeliveryStore {
             logger: logger)
     }
 
-    public func markDelivered(id: Int64, status: Int, now: Date) async throws {
-        try await query(
-            """
-            UPDATE \(unescaped: table) SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_status = \(Int64(status)),
-                last_error = NULL, delivered_at = \(now.timeIntervalSince1970) WHERE id = \(id)
-            """, logger: logger)
-    }
-
-    /// As in the SQLite store, the conversation's later calls move up to the head's next attempt.
-    public func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
-        try await query(
-            """
-            UPDATE \(unescaped: table) SET attempts = attempts + 1, lease_until = NULL, last_status = \(status.map(Int64.init)),
-                last_error = \(error), next_attempt_at = \(nextAttemptAt.timeIntervalSince1970) WHERE id = \(id) AND state = 'pending'
-            """, logger: logger)
-        let t = nextAttemptAt.timeIntervalSince1970
-        try await query(
-            """
-            UPDATE \(unescaped: table) SET next_attempt_at = \(t)
-            WHERE conversation = (SELECT conversation FROM \(unescaped: table) WHERE id = \(id)) AND state = 'pending' AND id > \(id)
-              AND next_attempt_at < \(t)
-            """, logger: logger)
-    }
-
-    public func postpone(ids: [Int64], until: Date) async throws {
-        guard !ids.isEmpty else { return }
-        let t = until.timeIntervalSince1970
-        for id in ids {
-            try await query(
-                "UPDATE \(unescaped: table) SET lease_until = NULL, next_attempt_at = \(t) WHERE id = \(id) AND state = 'pending'",
-                logger: logger)
-            // As after a retry: the conversation's later calls are not due before their head.
-            try await query(
-                """
-                UPDATE \(unescaped: table) SET next_attempt_at = \(t)
-                WHERE conversation = (SELECT conversation FROM \(unescaped: table) WHERE id = \(id)) AND state = 'pending' AND id > \(id)
-                  AND next_attempt_at < \(t)
-                """, logger: logger)
-        }
-    }
-
-    public func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {
-        try await query(
-            """
-            UPDATE \(unescaped: table) SET state = 'dead', attempts = attempts + 1, lease_until = NULL, last_status = \(status.map(Int64.init)),
-                last_error = \(error) WHERE id = \(id) AND state = 'pending'
-            """, logger: logger)
-    }
-
     // MARK: Reads and operations
 
     public func nextDue(after: Date) async throws -> Date? {
@@ -354,7 +309,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     /// Runs a statement and reads all its rows, both within the deadline (a connection lost while
     /// rows arrive must not hold the caller either).
     @discardableResult
-    private func query(_ q: PostgresQuery, logger: Logger, timeout: Double? = nil) async throws -> [PostgresRow] {
+    func query(_ q: PostgresQuery, logger: Logger, timeout: Double? = nil) async throws -> [PostgresRow] {
         let client = self.client
         return try await Self.withTimeout(timeout ?? operationTimeout) {
             var rows: [PostgresRow] = []
