@@ -56,7 +56,6 @@ struct Serve: AsyncParsableCommand {
             }, metadataProvider: traceIDs)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets[IngestStage.metricLabel] = IngestStage.buckets
         MetricsSystem.bootstrap(factory)
         let logger = Logger(label: "gangway")
         Self.raiseOpenFileLimit(logger: logger)
@@ -77,7 +76,10 @@ struct Serve: AsyncParsableCommand {
         gatewayOptions.renderMetrics = {
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
-            return String(decoding: buffer, as: UTF8.self)
+            var text = String(decoding: buffer, as: UTF8.self)
+            // The acknowledgement's stages are counted outside the registry (IngestStage).
+            IngestStage.render(into: &text)
+            return text
         }
         let gateway: Gateway
         do {

@@ -52,9 +52,9 @@ extension InboundCall {
 
     /// `id` when every byte is visible ASCII (0x21-0x7E) and there are at most 200, else its SHA-256.
     public static func headerSafe(_ id: String) -> String {
-        let bytes = Array(id.utf8)
-        if !bytes.isEmpty, bytes.count <= 200, bytes.allSatisfy({ (0x21...0x7E).contains($0) }) { return id }
-        return digest(bytes)
+        let utf8 = id.utf8
+        if !utf8.isEmpty, utf8.count <= 200, !utf8.contains(where: { $0 < 0x21 || $0 > 0x7E }) { return id }
+        return digest(Array(utf8))
     }
 
     /// `sha256-<hex>` of some bytes: the stand-in for an id that cannot be stored or sent as it is.

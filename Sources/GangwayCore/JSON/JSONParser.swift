@@ -19,7 +19,12 @@ struct JSONParser {
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
     mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     mutating func parseValue() throws(JSONParseError) -> JSONValue {
@@ -42,12 +47,13 @@ struct JSONParser {
         }
     }
 
-    mutating func expectLiteral(_ literal: String) throws(JSONParseError) {
-        let utf8 = Array(literal.utf8)
-        guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
-            throw fail("expected \(literal)")
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        let matches = literal.withUTF8Buffer { expected in
+            index + count <= bytes.count && bytes[index..<index + count].elementsEqual(expected)
         }
-        index += utf8.count
+        guard matches else { throw fail("expected \(literal)") }
+        index += count
     }
 
     mutating func enter() throws(JSONParseError) {
@@ -141,7 +147,27 @@ struct JSONParser {
 
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
-        var runStart = index
+        let start = index
+        // Most strings have no escape: one validated copy of their bytes, no appending.
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                guard let string = String(validating: bytes[start..<index], as: UTF8.self) else {
+                    throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")
+                }
+                index += 1
+                return string
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw fail("control character in string") }
+            index += 1
+        }
+        return try parseEscapedString(from: start)
+    }
+
+    /// The rest of a string that has an escape (or no end), from its first byte at `start`.
+    mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
+        var runStart = start
         var out = ""
         func flushRun(_ end: Int) throws(JSONParseError) {
             if end > runStart {

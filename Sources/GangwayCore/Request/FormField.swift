@@ -39,10 +39,13 @@ public struct FormField: Sendable, Equatable {
 
     /// The query of a URL string, decoded; empty when there is none or it is invalid.
     public static func parseQuery(ofURL url: String) -> [FormField] {
-        guard let q = url.firstIndex(of: "?") else { return [] }
-        var query = url[url.index(after: q)...]
-        if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
-        return parse(String(query)) ?? []
+        // Byte search: `String.firstIndex(of: Character)` walks grapheme clusters, and this runs
+        // for every request.
+        let utf8 = url.utf8
+        guard let q = utf8.firstIndex(of: UInt8(ascii: "?")) else { return [] }
+        var query = utf8[utf8.index(after: q)...]
+        if let hash = query.firstIndex(of: UInt8(ascii: "#")) { query = query[..<hash] }
+        return parse(String(decoding: query, as: UTF8.self)) ?? []
     }
 
     /// `+` is a space, `%XX` a byte; nil for a bad escape or bytes that are not UTF-8 once decoded.

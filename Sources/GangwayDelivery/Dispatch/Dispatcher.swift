@@ -34,14 +34,20 @@ public final class Dispatcher: Service, Sendable {
         /// How many chatbots the configuration names: the calls in flight in all lanes together are
         /// at most `maxConcurrency` times this (and at most 4096).
         public var chatbots: Int = 1
+        /// The configured channels' ids. When every one of them is held back (breaker open, or
+        /// lane full) the dispatcher does not query the store at all: only calls of a channel
+        /// removed from the configuration could be claimed, and they wait for the next probe.
+        /// Empty: unknown, the store is always asked.
+        public var channels: Set<String> = []
 
         public init(maxConcurrency: Int, retry: RetryPolicy) {
             self.maxConcurrency = maxConcurrency
             self.retry = retry
         }
 
-        public init(upstream: UpstreamConfiguration, store: StoreConfiguration, chatbots: Int = 1) {
+        public init(upstream: UpstreamConfiguration, store: StoreConfiguration, chatbots: Int = 1, channels: Set<String> = []) {
             self.init(maxConcurrency: upstream.maxConcurrency, retry: upstream.retry)
+            self.channels = channels
             leaseSeconds = max(30, upstream.timeoutSeconds * 2 + 5)
             breakerInitialCooldown = max(0.05, min(upstream.retry.initialBackoffSeconds, 5))
             dedupWindowSeconds = store.dedupWindowHours * 3600
@@ -208,8 +214,13 @@ public final class Dispatcher: Service, Sendable {
                         if lane.breaker.holdsBack(now: now) || (lane.running >= cap && lane.waiting.count >= cap) { out.formUnion(lane.channels) }
                     }
                 }
+                // Every channel held back: a claim would walk every due head only to pass them all
+                // over (a scan that grows with the backlog while a chatbot is down).
+                let allHeldBack = !config.channels.isEmpty && config.channels.isSubset(of: passedOver)
                 do {
-                    claimed = try await store.claim(limit: limit, now: now, lease: config.leaseSeconds, excludingChannels: passedOver)
+                    if !allHeldBack {
+                        claimed = try await store.claim(limit: limit, now: now, lease: config.leaseSeconds, excludingChannels: passedOver)
+                    }
                 } catch {
                     logger.error("claim failed", metadata: ["gangway.error": "\(error)"])
                     await signal.wait(timeout: config.pollSeconds)

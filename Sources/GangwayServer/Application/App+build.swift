@@ -91,7 +91,8 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
         connect: .milliseconds(Int64(min(configuration.upstream.timeoutSeconds, 10) * 1000)),
         read: .milliseconds(Int64(configuration.upstream.timeoutSeconds * 1000)))
     let dispatcherConfiguration = Dispatcher.Configuration(
-        upstream: configuration.upstream, store: configuration.store, chatbots: configuration.distinctChatbots)
+        upstream: configuration.upstream, store: configuration.store, chatbots: configuration.distinctChatbots,
+        channels: Set(configuration.channels.map(\.id)))
     // Each chatbot has its own concurrency, all on one host: the pool must not make one chatbot's
     // calls queue behind another's (the dispatcher bounds the total; a reload may add chatbots).
     clientConfig.connectionPool = .init(

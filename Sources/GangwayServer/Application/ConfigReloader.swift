@@ -65,7 +65,9 @@ public final class ConfigReloader: Sendable {
         state.loaded.replace(with: LoadedConfiguration(applied, providers: state.providers, environment: state.adapterEnvironment))
         client.setTimeout(applied.upstream.timeoutSeconds)
         client.setBaseURL(applied.upstream.baseURL)
-        dispatcher.update(configuration: .init(upstream: applied.upstream, store: applied.store, chatbots: applied.distinctChatbots))
+        dispatcher.update(
+            configuration: .init(
+                upstream: applied.upstream, store: applied.store, chatbots: applied.distinctChatbots, channels: Set(applied.channels.map(\.id))))
         connections.setLimit(applied.server.maxConnections)
         var meta: Logger.Metadata = ["gangway.channels": "\(applied.channels.count)"]
         if !restart.isEmpty { meta["gangway.restart.required"] = "\(restart.joined(separator: ", "))" }

@@ -21,11 +21,12 @@ public enum PublicURL {
             return base + target
         }
         let host = authority.flatMap { $0.isEmpty ? nil : $0 } ?? headers["host"]
-        let trusted = peer.map { p in server.trustedProxies.contains(where: { $0.contains(p) }) } ?? false
         func first(_ name: String) -> String? {
             headers[name]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         }
-        if trusted, first("x-forwarded-proto") != nil || first("x-forwarded-host") != nil {
+        // The peer is looked up in the trusted proxies only when forwarded headers are there.
+        func trusted() -> Bool { peer.map { p in server.trustedProxies.contains(where: { $0.contains(p) }) } ?? false }
+        if first("x-forwarded-proto") != nil || first("x-forwarded-host") != nil, trusted() {
             let proto = (first("x-forwarded-proto") ?? "http").lowercased()
             var forwardedHost = first("x-forwarded-host") ?? host ?? "\(server.host):\(server.port)"
             if let port = first("x-forwarded-port"), !hostHasPort(forwardedHost) {

@@ -11,6 +11,7 @@ import Tracing
 extension WebhookController {
     /// The trace headers of a request, by lowercase name.
     static func traceHeaders(_ headers: HTTPFields) -> [String: String] {
+        guard headers.contains(.traceparent) || headers.contains(.tracestate) else { return [:] }
         var out: [String: String] = [:]
         if let parent = headers[values: HTTPField.Name.traceparent].first { out["traceparent"] = parent }
         // Several tracestate fields are one list (W3C Trace Context, section 3.3.1.1).
