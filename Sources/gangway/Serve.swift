@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
                 return handler
             }, metadataProvider: traceIDs)
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
+        let factory = PrometheusMetricsFactory(registry: registry)
         MetricsSystem.bootstrap(factory)
         let logger = Logger(label: "gangway")
         Self.raiseOpenFileLimit(logger: logger)
