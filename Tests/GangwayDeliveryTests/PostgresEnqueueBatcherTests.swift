@@ -60,6 +60,31 @@ import Testing
         #expect(statements.filter { $0 == ["ch1:bad"] }.count == 1, "then each went alone")
     }
 
+    @Test func aLostConnectionFailsTheBatchAtOnceWithoutRetryingEachWebhook() async throws {
+        struct Lost: Error {}
+        let statements = Mutex<[[String]]>([])
+        let batcher = PostgresEnqueueBatcher(retriesAlone: { !($0 is Lost) }) { calls, _ in
+            statements.withLock { $0.append(calls.map(\.key)) }
+            try await Task.sleep(for: .milliseconds(calls.contains { $0.key.contains("slow") } ? 100 : 2))
+            if calls.contains(where: { $0.key.contains("lost") }) { throw Lost() }
+            return calls.map(\.key)
+        }
+        let first = Task { try await batcher.enqueue([newDelivery("slow")], now: Date()) }
+        try await Task.sleep(for: .milliseconds(20))
+        let results = await withTaskGroup(of: (String, Bool).self) { group in
+            for name in ["a", "lost", "c"] {
+                group.addTask { (name, (try? await batcher.enqueue([newDelivery(name)], now: Date())) != nil) }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(try await first.value == EnqueueOutcome(stored: 1, duplicates: 0))
+        // The three shared a statement that lost its connection: all three fail (the provider
+        // retries them), and nobody waits for a statement of its own against a dead database.
+        #expect(results == ["a": false, "lost": false, "c": false])
+        let seen = statements.withLock { $0 }
+        #expect(seen.count == 2, "the slow one, then the shared one only: \(seen)")
+    }
+
     @Test func aKeyCountsAsStoredForItsFirstCallOnly() {
         let webhooks = [[newDelivery("x"), newDelivery("x")], [newDelivery("x"), newDelivery("y")], [newDelivery("z")]]
         let outcomes = PostgresEnqueueBatcher.outcomes(of: webhooks, inserted: ["ch1:x", "ch1:y"])

@@ -28,7 +28,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
         self.client = client
         self.table = table
         self.logger = logger
-        self.enqueueBatcher = PostgresEnqueueBatcher(insert: Self.insert(client: client, table: table, logger: logger))
+        self.enqueueBatcher = PostgresEnqueueBatcher(
+            retriesAlone: Self.aRowMayBeTheCause, insert: Self.insert(client: client, table: table, logger: logger))
         self.deliveredBatcher = PostgresOutcomeBatcher(
             retriesAlone: Self.aRowMayBeTheCause, write: Self.markDelivered(client: client, table: table, logger: logger))
     }

@@ -22,12 +22,17 @@ final class PostgresEnqueueBatcher: Sendable {
     }
 
     private let insert: Insert
+    private let retriesAlone: @Sendable (any Error) -> Bool
     private let state = Mutex(State())
     /// Calls in one statement at most (a burst is split over several).
     let maxCalls: Int
 
-    init(maxCalls: Int = 2_000, insert: @escaping Insert) {
+    /// - Parameter retriesAlone: whether a failed statement may have failed for one webhook's calls,
+    ///   so that each webhook on its own is worth a try (the default: always). A timeout or a lost
+    ///   connection fails every webhook of the batch at once instead of each waiting it out again.
+    init(maxCalls: Int = 2_000, retriesAlone: @escaping @Sendable (any Error) -> Bool = { _ in true }, insert: @escaping Insert) {
         self.maxCalls = max(1, maxCalls)
+        self.retriesAlone = retriesAlone
         self.insert = insert
     }
 
@@ -70,16 +75,23 @@ final class PostgresEnqueueBatcher: Sendable {
                 waiting.continuation.resume(returning: outcome)
             }
         } catch {
-            guard batch.count > 1 else {
-                batch.first?.continuation.resume(throwing: error)
+            guard batch.count > 1, retriesAlone(error) else {
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
                 return
             }
-            // One of them may be the cause: each on its own, so that only its own webhook fails.
+            // One of them may be the cause: each on its own, so that only its own webhook fails. An
+            // error no webhook causes (the database went away meanwhile) fails the rest at once.
+            var lost: (any Error)?
             for waiting in batch {
+                if let lost {
+                    waiting.continuation.resume(throwing: lost)
+                    continue
+                }
                 do {
                     let inserted = try await insert(waiting.calls, waiting.calls.map { _ in waiting.time })
                     waiting.continuation.resume(returning: Self.outcomes(of: [waiting.calls], inserted: inserted)[0])
                 } catch {
+                    if !retriesAlone(error) { lost = error }
                     waiting.continuation.resume(throwing: error)
                 }
             }
