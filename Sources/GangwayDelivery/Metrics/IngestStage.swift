@@ -35,8 +35,12 @@ public enum IngestStage: Int, Sendable, CaseIterable {
 
     /// Records how long this stage took.
     public func record(_ duration: Duration) {
+        Self.histograms[rawValue].record(nanoseconds: Self.nanoseconds(duration))
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
-        Self.histograms[rawValue].record(nanoseconds: seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 
     /// Records the time since `start`.
@@ -51,10 +55,7 @@ public enum IngestStage: Int, Sendable, CaseIterable {
         .milliseconds(1000), .milliseconds(2500),
     ]
 
-    static let boundsNanoseconds: [Int64] = buckets.map { d in
-        let (s, a) = d.components
-        return s * 1_000_000_000 + a / 1_000_000_000
-    }
+    static let boundsNanoseconds: [Int64] = buckets.map(nanoseconds)
 
     /// Appends the histogram in Prometheus' text format (`_bucket` cumulative with `le`, `_sum`
     /// in seconds, `_count`), one series per stage.

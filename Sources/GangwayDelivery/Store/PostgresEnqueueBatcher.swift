@@ -75,26 +75,13 @@ final class PostgresEnqueueBatcher: Sendable {
                 waiting.continuation.resume(returning: outcome)
             }
         } catch {
-            guard batch.count > 1, retriesAlone(error) else {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
-                return
-            }
-            // One of them may be the cause: each on its own, so that only its own webhook fails. An
-            // error no webhook causes (the database went away meanwhile) fails the rest at once.
-            var lost: (any Error)?
-            for waiting in batch {
-                if let lost {
-                    waiting.continuation.resume(throwing: lost)
-                    continue
-                }
-                do {
+            await PostgresBatchFallback.afterFailure(
+                of: batch, error: error, retriesAlone: retriesAlone,
+                alone: { waiting in
                     let inserted = try await insert(waiting.calls, waiting.calls.map { _ in waiting.time })
                     waiting.continuation.resume(returning: Self.outcomes(of: [waiting.calls], inserted: inserted)[0])
-                } catch {
-                    if !retriesAlone(error) { lost = error }
-                    waiting.continuation.resume(throwing: error)
-                }
-            }
+                },
+                fail: { waiting, error in waiting.continuation.resume(throwing: error) })
         }
     }
 

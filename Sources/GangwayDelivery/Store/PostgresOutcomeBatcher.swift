@@ -89,26 +89,13 @@ final class PostgresOutcomeBatcher<Row: Sendable & Identifiable>: Sendable where
             try await write(batch.map(\.row))
             for waiting in batch { waiting.continuation.resume() }
         } catch {
-            guard batch.count > 1, retriesAlone(error) else {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
-                return
-            }
-            // One of them may be the cause: each on its own, so that only its own caller fails. An
-            // error that no row causes (the database went away meanwhile) fails the rest at once.
-            var lost: (any Error)?
-            for waiting in batch {
-                if let lost {
-                    waiting.continuation.resume(throwing: lost)
-                    continue
-                }
-                do {
+            await PostgresBatchFallback.afterFailure(
+                of: batch, error: error, retriesAlone: retriesAlone,
+                alone: { waiting in
                     try await write([waiting.row])
                     waiting.continuation.resume()
-                } catch {
-                    if !retriesAlone(error) { lost = error }
-                    waiting.continuation.resume(throwing: error)
-                }
-            }
+                },
+                fail: { waiting, error in waiting.continuation.resume(throwing: error) })
         }
     }
 }
