@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// Calls are claimed with `FOR UPDATE SKIP LOCKED` under a lease (renewed while in flight), so a
 /// replica that dies hands its calls back when the lease ends, and only the head of a
-/// conversation is ever claimable, so no two replicas hold calls of one conversation at once.
+/// conversation is ever claimable (heads kept by triggers, `PostgresDeliveryStore+Heads.swift`), so
+/// no two replicas hold calls of one conversation at once.
 /// Dedup is the table's unique key. The schema is created under an advisory lock, so replicas
 /// starting together do not race. The `PostgresClient` must be running (it is a `Service`).
 public final class PostgresDeliveryStore: DeliveryStore {
@@ -86,9 +87,6 @@ public final class PostgresDeliveryStore: DeliveryStore {
                         "CREATE INDEX IF NOT EXISTS \(unescaped: table)_conversation_pending ON \(unescaped: table) (conversation, id) WHERE state = 'pending'",
                         logger: logger)
                     try await connection.query(
-                        "CREATE INDEX IF NOT EXISTS \(unescaped: table)_due ON \(unescaped: table) (next_attempt_at, id) WHERE state = 'pending'",
-                        logger: logger)
-                    try await connection.query(
                         "CREATE INDEX IF NOT EXISTS \(unescaped: table)_state_id ON \(unescaped: table) (state, id)", logger: logger)
                     try await connection.query(
                         "CREATE INDEX IF NOT EXISTS \(unescaped: table)_channel_state ON \(unescaped: table) (channel, state, id)", logger: logger)
@@ -98,6 +96,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
                         CREATE TABLE IF NOT EXISTS \(unescaped: table)_memory (
                             key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL)
                         """, logger: logger)
+                    try await Self.prepareHeads(connection, table: table, logger: logger)
                 } catch {
                     _ = try? await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
                     throw error
@@ -170,18 +169,22 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let excluded = excludingChannels.sorted()
         let t = now.timeIntervalSince1970
         let until = t + lease
+        // Only heads are walked (`<table>_heads`, kept by triggers): a head in flight is passed
+        // over, the calls waiting behind it are never looked at. The heads are picked once, in a
+        // CTE: as `WHERE id IN (... LIMIT n FOR UPDATE SKIP LOCKED)` the planner may run the
+        // subquery again for every row it updates, and each run skips the row the last one took,
+        // so one claim took more than `limit` calls.
         let rows = try await query(
             """
-            UPDATE \(unescaped: table) d SET lease_until = \(until)
-            WHERE d.id IN (
-                SELECT h.id FROM \(unescaped: table) h
-                WHERE h.state = 'pending' AND h.next_attempt_at <= \(t) AND (h.lease_until IS NULL OR h.lease_until < \(t))
-                  AND h.channel <> ALL(\(excluded))
-                  AND h.id = (SELECT MIN(p.id) FROM \(unescaped: table) p WHERE p.conversation = h.conversation AND p.state = 'pending')
-                ORDER BY h.next_attempt_at, h.id
+            WITH picked AS MATERIALIZED (
+                SELECT x.id FROM \(unescaped: table)_heads h JOIN \(unescaped: table) x ON x.id = h.id
+                WHERE h.id IS NOT NULL AND h.due <= \(t)
+                  AND x.state = 'pending' AND (x.lease_until IS NULL OR x.lease_until < \(t)) AND x.channel <> ALL(\(excluded))
+                ORDER BY h.due, h.id
                 LIMIT \(Int64(limit))
-                FOR UPDATE SKIP LOCKED)
-              AND (d.lease_until IS NULL OR d.lease_until < \(t))
+                FOR UPDATE OF x SKIP LOCKED)
+            UPDATE \(unescaped: table) d SET lease_until = \(until) FROM picked
+            WHERE d.id = picked.id
             RETURNING d.*
             """, logger: logger)
         var out: [Delivery] = []
@@ -200,7 +203,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     public func nextDue(after: Date) async throws -> Date? {
         let rows = try await query(
-            "SELECT MIN(next_attempt_at) FROM \(unescaped: table) WHERE state = 'pending' AND next_attempt_at > \(after.timeIntervalSince1970)",
+            "SELECT MIN(due) FROM \(unescaped: table)_heads WHERE id IS NOT NULL AND due > \(after.timeIntervalSince1970)",
             logger: logger)
         return try rows.first?.decode(Double?.self).map { Date(timeIntervalSince1970: $0) }
     }

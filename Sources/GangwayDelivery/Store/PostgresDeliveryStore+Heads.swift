@@ -1,0 +1,133 @@
+import Logging
+import PostgresNIO
+
+/// Each conversation's head (its oldest pending call, the only one that may be claimed) in a table
+/// of its own, `<table>_heads`, kept by triggers in the same transaction as every change to the
+/// calls, as in the SQLite store. The claim walks heads in due order and never the calls waiting
+/// behind them, so a drain's end (few conversations, many calls each, every head in flight) costs
+/// no more per claim than its start.
+///
+/// Several replicas write at once, so finding a head again races with a webhook stored into the
+/// same conversation: a transaction that delivers the head and looks for the next one does not see
+/// a call inserted by a transaction that has not committed yet. Every change therefore finds its
+/// conversations' heads under the head row's lock:
+/// 1. lock the head row of each touched conversation (creating an empty one where there is none),
+///    in conversation order, the same order in every transaction, so that two never deadlock;
+/// 2. then, in a new statement (a new snapshot, which sees every transaction that held the lock
+///    before), find the oldest pending call again, and keep, change or delete the head row.
+/// Whichever transaction takes a conversation's lock last sees every other change to it, committed
+/// before it got the lock, and its own: the head it leaves is right.
+///
+/// The triggers are statement triggers with transition tables (one lock pass per statement, not per
+/// row), except for deletes: the store deletes only delivered and dead calls, so the delete trigger
+/// fires only for a pending call deleted by hand, and housekeeping's large deletes carry no table.
+extension PostgresDeliveryStore {
+    /// The statements that create or upgrade the heads, run inside `prepare()`'s transaction with
+    /// the calls' table locked against writers (so that a new heads table is filled from a still
+    /// picture of the pending calls). `created`: the heads table did not exist before.
+    static func headsSchema(table t: String, created: Bool) -> [String] {
+        var statements = [
+            """
+            CREATE TABLE IF NOT EXISTS \(t)_heads (
+                conversation TEXT PRIMARY KEY,
+                id BIGINT,
+                due DOUBLE PRECISION
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS \(t)_heads_due ON \(t)_heads (due, id) WHERE id IS NOT NULL",
+        ]
+        if created {
+            statements.append(
+                """
+                INSERT INTO \(t)_heads (conversation, id, due)
+                SELECT DISTINCT ON (conversation) conversation, id, next_attempt_at FROM \(t)
+                WHERE state = 'pending' ORDER BY conversation, id
+                """)
+        }
+        statements += [
+            // Steps 1 and 2 above for a set of distinct conversations.
+            """
+            CREATE OR REPLACE FUNCTION \(t)_heads_find(conversations TEXT[]) RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN
+                IF conversations IS NULL OR cardinality(conversations) = 0 THEN RETURN; END IF;
+                INSERT INTO \(t)_heads AS h (conversation) SELECT c FROM unnest(conversations) AS c ORDER BY c
+                ON CONFLICT (conversation) DO UPDATE SET id = h.id WHERE false;
+                WITH found AS (
+                    SELECT c AS conversation, p.id, p.next_attempt_at AS due FROM unnest(conversations) AS c
+                    LEFT JOIN LATERAL (
+                        SELECT d.id, d.next_attempt_at FROM \(t) d WHERE d.conversation = c AND d.state = 'pending' ORDER BY d.id LIMIT 1
+                    ) p ON true
+                ), gone AS (
+                    DELETE FROM \(t)_heads h USING found f WHERE h.conversation = f.conversation AND f.id IS NULL
+                )
+                UPDATE \(t)_heads h SET id = f.id, due = f.due FROM found f
+                WHERE h.conversation = f.conversation AND f.id IS NOT NULL
+                  AND (h.id IS DISTINCT FROM f.id OR h.due IS DISTINCT FROM f.due);
+            END $$
+            """,
+            """
+            CREATE OR REPLACE FUNCTION \(t)_heads_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM \(t)_heads_find(ARRAY(SELECT DISTINCT conversation FROM new_rows WHERE state = 'pending'));
+                RETURN NULL;
+            END $$
+            """,
+            // A call leaves or enters the pending state, or a pending call's next attempt moves.
+            """
+            CREATE OR REPLACE FUNCTION \(t)_heads_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM \(t)_heads_find(ARRAY(
+                    SELECT DISTINCT n.conversation FROM new_rows n JOIN old_rows o ON o.id = n.id
+                    WHERE (o.state = 'pending') <> (n.state = 'pending')
+                       OR (n.state = 'pending' AND o.next_attempt_at IS DISTINCT FROM n.next_attempt_at)));
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE OR REPLACE FUNCTION \(t)_heads_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM \(t)_heads_find(ARRAY[OLD.conversation]);
+                RETURN NULL;
+            END $$
+            """,
+            "DROP TRIGGER IF EXISTS \(t)_heads_inserted ON \(t)",
+            """
+            CREATE TRIGGER \(t)_heads_inserted AFTER INSERT ON \(t) REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION \(t)_heads_inserted()
+            """,
+            "DROP TRIGGER IF EXISTS \(t)_heads_updated ON \(t)",
+            """
+            CREATE TRIGGER \(t)_heads_updated AFTER UPDATE ON \(t) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION \(t)_heads_updated()
+            """,
+            "DROP TRIGGER IF EXISTS \(t)_heads_deleted ON \(t)",
+            """
+            CREATE TRIGGER \(t)_heads_deleted AFTER DELETE ON \(t) FOR EACH ROW WHEN (OLD.state = 'pending')
+            EXECUTE FUNCTION \(t)_heads_deleted()
+            """,
+            // Neither the claim nor nextDue reads the due index of all pending calls any more, and
+            // every stored webhook no longer pays for it.
+            "DROP INDEX IF EXISTS \(t)_due",
+        ]
+        return statements
+    }
+
+    /// Creates or upgrades the heads in one transaction, the calls' table locked against writers
+    /// (other replicas wait a moment; readers do not).
+    static func prepareHeads(_ connection: PostgresConnection, table: String, logger: Logger) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE"), logger: logger)
+            let rows = try await connection.query("SELECT to_regclass(\(table + "_heads")::text) IS NULL", logger: logger)
+            var created = false
+            for try await row in rows { created = try row.decode(Bool.self) }
+            for statement in headsSchema(table: table, created: created) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+}
