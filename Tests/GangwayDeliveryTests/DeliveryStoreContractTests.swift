@@ -63,6 +63,11 @@ enum StoreFactory {
                         return again
                     })
                 try await client.query("DROP TABLE \(unescaped: table)", logger: logger)
+                // What the store made beside its table (heads, their functions, adapter memory).
+                try await client.query("DROP TABLE IF EXISTS \(unescaped: table)_heads, \(unescaped: table)_memory", logger: logger)
+                for function in ["find(text[])", "inserted()", "updated()", "deleted()"] {
+                    try await client.query("DROP FUNCTION IF EXISTS \(unescaped: table)_heads_\(unescaped: function)", logger: logger)
+                }
             }
         }
     }

@@ -52,6 +52,11 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
                                 _ = tally.maxHeld.max(now, ordering: .relaxed)
                             }
                             for d in claimed {
+                                // Counted as held from the claim's answer until just before its
+                                // outcome is written: inside the real holding time (claim to commit),
+                                // so an overlap counted here is a real one (decrementing after the
+                                // write would count the other claimer's next claim, made as soon as
+                                // the commit lands, as an overlap).
                                 tally.held.withLock { $0[d.conversation, default: 1] -= 1 }
                                 tally.delivered.withLock { $0[d.conversation, default: []].append(d.key) }
                                 try await claimer.markDelivered(id: d.id, status: 200, now: t0)

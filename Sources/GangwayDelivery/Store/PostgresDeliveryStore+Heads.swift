@@ -21,35 +21,29 @@ import PostgresNIO
 /// The triggers are statement triggers with transition tables (one lock pass per statement, not per
 /// row), except for deletes: the store deletes only delivered and dead calls, so the delete trigger
 /// fires only for a pending call deleted by hand, and housekeeping's large deletes carry no table.
+///
+/// A gap this does not close (the claim by lowest id had it too): ids come from a sequence when a
+/// row is inserted, not in commit order. A call whose statement is still running when a later call
+/// of the same conversation (another replica's) commits and is claimed becomes the head when it
+/// commits, and may be claimed while that later call is in flight. Replaying a dead call older than
+/// a head in flight does the same. The window is one statement's time; the chatbot API's
+/// idempotency keys are unaffected, but the two calls may reach it in either order.
 extension PostgresDeliveryStore {
-    /// The statements that create or upgrade the heads, run inside `prepare()`'s transaction with
-    /// the calls' table locked against writers (so that a new heads table is filled from a still
-    /// picture of the pending calls). `created`: the heads table did not exist before.
-    static func headsSchema(table t: String, created: Bool) -> [String] {
-        var statements = [
-            """
-            CREATE TABLE IF NOT EXISTS \(t)_heads (
-                conversation TEXT PRIMARY KEY,
-                id BIGINT,
-                due DOUBLE PRECISION
-            )
-            """,
-            "CREATE INDEX IF NOT EXISTS \(t)_heads_due ON \(t)_heads (due, id) WHERE id IS NOT NULL",
-        ]
-        if created {
-            statements.append(
-                """
-                INSERT INTO \(t)_heads (conversation, id, due)
-                SELECT DISTINCT ON (conversation) conversation, id, next_attempt_at FROM \(t)
-                WHERE state = 'pending' ORDER BY conversation, id
-                """)
-        }
-        statements += [
-            // Steps 1 and 2 above for a set of distinct conversations.
+    /// The trigger functions, replaced on every start (a newer replica's functions serve every
+    /// replica at once; replacing them locks no table).
+    static func headsFunctions(table t: String) -> [String] {
+        [
+            // Steps 1 and 2 above for a set of distinct conversations. Step 2 needs a new snapshot
+            // per statement, which only READ COMMITTED gives: any other isolation is refused
+            // rather than left to lose calls.
             """
             CREATE OR REPLACE FUNCTION \(t)_heads_find(conversations TEXT[]) RETURNS void LANGUAGE plpgsql AS $$
             BEGIN
                 IF conversations IS NULL OR cardinality(conversations) = 0 THEN RETURN; END IF;
+                IF current_setting('transaction_isolation') <> 'read committed' THEN
+                    RAISE EXCEPTION 'gangway needs READ COMMITTED (default_transaction_isolation is %)',
+                        current_setting('transaction_isolation');
+                END IF;
                 INSERT INTO \(t)_heads AS h (conversation) SELECT c FROM unnest(conversations) AS c ORDER BY c
                 ON CONFLICT (conversation) DO UPDATE SET id = h.id WHERE false;
                 WITH found AS (
@@ -90,38 +84,87 @@ extension PostgresDeliveryStore {
                 RETURN NULL;
             END $$
             """,
-            "DROP TRIGGER IF EXISTS \(t)_heads_inserted ON \(t)",
-            """
-            CREATE TRIGGER \(t)_heads_inserted AFTER INSERT ON \(t) REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION \(t)_heads_inserted()
-            """,
-            "DROP TRIGGER IF EXISTS \(t)_heads_updated ON \(t)",
-            """
-            CREATE TRIGGER \(t)_heads_updated AFTER UPDATE ON \(t) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION \(t)_heads_updated()
-            """,
-            "DROP TRIGGER IF EXISTS \(t)_heads_deleted ON \(t)",
-            """
-            CREATE TRIGGER \(t)_heads_deleted AFTER DELETE ON \(t) FOR EACH ROW WHEN (OLD.state = 'pending')
-            EXECUTE FUNCTION \(t)_heads_deleted()
-            """,
-            // Neither the claim nor nextDue reads the due index of all pending calls any more, and
-            // every stored webhook no longer pays for it.
-            "DROP INDEX IF EXISTS \(t)_due",
         ]
+    }
+
+    /// The heads table and the triggers, made only where missing, inside a transaction that has
+    /// locked the calls' table first (`created`: the heads table did not exist, so it is filled from
+    /// a still picture of the pending calls).
+    static func headsTables(table t: String, created: Bool) -> [String] {
+        var statements = [
+            """
+            CREATE TABLE IF NOT EXISTS \(t)_heads (
+                conversation TEXT PRIMARY KEY,
+                id BIGINT,
+                due DOUBLE PRECISION
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS \(t)_heads_due ON \(t)_heads (due, id) WHERE id IS NOT NULL",
+        ]
+        if created {
+            statements.append(
+                """
+                INSERT INTO \(t)_heads (conversation, id, due)
+                SELECT DISTINCT ON (conversation) conversation, id, next_attempt_at FROM \(t)
+                WHERE state = 'pending' ORDER BY conversation, id
+                """)
+        }
+        statements +=
+            headsFunctions(table: t) + [
+                "DROP TRIGGER IF EXISTS \(t)_heads_inserted ON \(t)",
+                """
+                CREATE TRIGGER \(t)_heads_inserted AFTER INSERT ON \(t) REFERENCING NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION \(t)_heads_inserted()
+                """,
+                "DROP TRIGGER IF EXISTS \(t)_heads_updated ON \(t)",
+                """
+                CREATE TRIGGER \(t)_heads_updated AFTER UPDATE ON \(t) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION \(t)_heads_updated()
+                """,
+                "DROP TRIGGER IF EXISTS \(t)_heads_deleted ON \(t)",
+                """
+                CREATE TRIGGER \(t)_heads_deleted AFTER DELETE ON \(t) FOR EACH ROW WHEN (OLD.state = 'pending')
+                EXECUTE FUNCTION \(t)_heads_deleted()
+                """,
+            ]
         return statements
     }
 
-    /// Creates or upgrades the heads in one transaction, the calls' table locked against writers
-    /// (other replicas wait a moment; readers do not).
+    /// Brings the heads up to date. When the table and its three triggers are there (every start
+    /// but the first), only the functions are replaced and no table is locked. Otherwise one
+    /// transaction takes the calls' table whole first (ACCESS EXCLUSIVE: taking a weaker lock and
+    /// then the stronger one the DDL needs could deadlock with a claim that holds a row-share lock
+    /// and waits for a row-exclusive one), makes what is missing, fills a new heads table, and
+    /// commits; other replicas' statements wait that long.
+    ///
+    /// The due index of all pending calls (`<table>_due`) is kept although nothing of this version
+    /// reads it: a replica of the previous version, still running in a rolling upgrade, claims
+    /// through it.
     static func prepareHeads(_ connection: PostgresConnection, table: String, logger: Logger) async throws {
+        let names = ["inserted", "updated", "deleted"].map { "\(table)_heads_\($0)" }
+        let check = try await connection.query(
+            """
+            SELECT to_regclass(\(table + "_heads")::text) IS NOT NULL,
+                (SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = to_regclass(\(table)::text) AND tgname = ANY(\(names)))
+            """, logger: logger)
+        var complete = false
+        for try await row in check {
+            let (exists, triggers) = try row.decode((Bool, Int64).self)
+            complete = exists && triggers == Int64(names.count)
+        }
+        if complete {
+            for statement in headsFunctions(table: table) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            return
+        }
         try await connection.query("BEGIN", logger: logger)
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE"), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE"), logger: logger)
             let rows = try await connection.query("SELECT to_regclass(\(table + "_heads")::text) IS NULL", logger: logger)
             var created = false
             for try await row in rows { created = try row.decode(Bool.self) }
-            for statement in headsSchema(table: table, created: created) {
+            for statement in headsTables(table: table, created: created) {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             try await connection.query("COMMIT", logger: logger)

@@ -59,21 +59,20 @@ extension PostgresDeliveryStore {
             """, logger: logger)
     }
 
+    /// Two statements for all the calls handed back (a breaker may hand back hundreds at once): the
+    /// calls, then the later calls of their conversations, which are not due before their head.
     public func postpone(ids: [Int64], until: Date) async throws {
         guard !ids.isEmpty else { return }
         let t = until.timeIntervalSince1970
-        for id in ids {
-            try await query(
-                "UPDATE \(unescaped: table) SET lease_until = NULL, next_attempt_at = \(t) WHERE id = \(id) AND state = 'pending'",
-                logger: logger)
-            // As after a retry: the conversation's later calls are not due before their head.
-            try await query(
-                """
-                UPDATE \(unescaped: table) SET next_attempt_at = \(t)
-                WHERE conversation = (SELECT conversation FROM \(unescaped: table) WHERE id = \(id)) AND state = 'pending' AND id > \(id)
-                  AND next_attempt_at < \(t)
-                """, logger: logger)
-        }
+        try await query(
+            "UPDATE \(unescaped: table) SET lease_until = NULL, next_attempt_at = \(t) WHERE id = ANY(\(ids)) AND state = 'pending'",
+            logger: logger)
+        try await query(
+            """
+            UPDATE \(unescaped: table) x SET next_attempt_at = \(t)
+            FROM (SELECT conversation, MIN(id) AS id FROM \(unescaped: table) WHERE id = ANY(\(ids)) GROUP BY conversation) p
+            WHERE x.conversation = p.conversation AND x.state = 'pending' AND x.id > p.id AND x.next_attempt_at < \(t)
+            """, logger: logger)
     }
 
     public func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {

@@ -96,6 +96,10 @@ public final class PostgresDeliveryStore: DeliveryStore {
                         CREATE TABLE IF NOT EXISTS \(unescaped: table)_memory (
                             key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL)
                         """, logger: logger)
+                    // Read by replicas of the previous version only (see prepareHeads).
+                    try await connection.query(
+                        "CREATE INDEX IF NOT EXISTS \(unescaped: table)_due ON \(unescaped: table) (next_attempt_at, id) WHERE state = 'pending'",
+                        logger: logger)
                     try await Self.prepareHeads(connection, table: table, logger: logger)
                 } catch {
                     _ = try? await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
@@ -170,7 +174,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let t = now.timeIntervalSince1970
         let until = t + lease
         // Only heads are walked (`<table>_heads`, kept by triggers): a head in flight is passed
-        // over, the calls waiting behind it are never looked at. The heads are picked once, in a
+        // over, the calls waiting behind it are never looked at. Locking the head's row checks its
+        // state, lease and due time again as committed (the head row read is the snapshot's). The
+        // heads are picked once, in a
         // CTE: as `WHERE id IN (... LIMIT n FOR UPDATE SKIP LOCKED)` the planner may run the
         // subquery again for every row it updates, and each run skips the row the last one took,
         // so one claim took more than `limit` calls.
@@ -179,7 +185,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
             WITH picked AS MATERIALIZED (
                 SELECT x.id FROM \(unescaped: table)_heads h JOIN \(unescaped: table) x ON x.id = h.id
                 WHERE h.id IS NOT NULL AND h.due <= \(t)
-                  AND x.state = 'pending' AND (x.lease_until IS NULL OR x.lease_until < \(t)) AND x.channel <> ALL(\(excluded))
+                  AND x.state = 'pending' AND x.next_attempt_at <= \(t) AND (x.lease_until IS NULL OR x.lease_until < \(t))
+                  AND x.channel <> ALL(\(excluded))
                 ORDER BY h.due, h.id
                 LIMIT \(Int64(limit))
                 FOR UPDATE OF x SKIP LOCKED)
