@@ -5,15 +5,28 @@ import GangwayCore
 extension SQLiteDeliveryStore {
     // MARK: Rows
 
+    /// The columns every read of whole calls selects, in the order ``delivery(_:)`` reads them by
+    /// position (`prefix`: a table alias and its dot; without `trace_context`, NULL in its place).
+    /// Looking a column up by name lowercases the name on every row (GRDB), which was a visible
+    /// share of the commit thread's time in the claim while delivering.
+    static func columns(_ prefix: String = "", traced: Bool) -> String {
+        let names = [
+            "id", "key", "channel", "provider", "conversation", "chatbot_id", "kind", "envelope", "state", "attempts", "created_at",
+            "queued_at", "next_attempt_at", "last_status", "last_error", "delivered_at",
+        ]
+        return names.map { prefix + $0 }.joined(separator: ", ") + (traced ? ", \(prefix)trace_context" : ", NULL")
+    }
+
+    /// A row of ``columns(_:traced:)``.
     static func delivery(_ row: Row) -> Delivery {
         Delivery(
-            id: row["id"], key: row["key"], channel: row["channel"], provider: row["provider"], conversation: row["conversation"],
-            chatbotId: row["chatbot_id"], kind: InboundCall.Kind(rawValue: row["kind"]) ?? .handle, envelope: row["envelope"],
-            state: DeliveryState(rawValue: row["state"]), attempts: row["attempts"],
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), queuedAt: Date(timeIntervalSince1970: row["queued_at"]),
-            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastStatus: row["last_status"],
-            lastError: row["last_error"], deliveredAt: (row["delivered_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
-            traceContext: row["trace_context"])
+            id: row[0], key: row[1], channel: row[2], provider: row[3], conversation: row[4],
+            chatbotId: row[5], kind: InboundCall.Kind(rawValue: row[6]) ?? .handle, envelope: row[7],
+            state: DeliveryState(rawValue: row[8]), attempts: row[9],
+            createdAt: Date(timeIntervalSince1970: row[10]), queuedAt: Date(timeIntervalSince1970: row[11]),
+            nextAttemptAt: Date(timeIntervalSince1970: row[12]), lastStatus: row[13],
+            lastError: row[14], deliveredAt: (row[15] as Double?).map { Date(timeIntervalSince1970: $0) },
+            traceContext: row[16])
     }
 
     /// - Parameter traced: the schema has `trace_context` (``hasTraceContext``).

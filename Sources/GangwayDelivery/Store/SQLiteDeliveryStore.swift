@@ -175,11 +175,12 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         guard limit > 0 else { return [] }
         let t = now.timeIntervalSince1970
         let excluded = excludingChannels.sorted()
+        let columns = Self.columns("d.", traced: hasTraceContext.load(ordering: .relaxed))
         return try await batcher.perform { db in
             // Excluded channels' heads are walked over (no write), never claimed.
             let filter = excluded.isEmpty ? "" : "AND d.channel NOT IN (\(Array(repeating: "?", count: excluded.count).joined(separator: ",")))"
             let sql = """
-                SELECT d.* FROM delivery_heads h INDEXED BY delivery_heads_due JOIN deliveries d ON d.id = h.id
+                SELECT \(columns) FROM delivery_heads h INDEXED BY delivery_heads_due JOIN deliveries d ON d.id = h.id
                 WHERE h.due <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) \(filter)
                 ORDER BY h.due, h.id
                 LIMIT ?
@@ -200,11 +201,8 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     public func renew(ids: [Int64], until: Date) async throws {
         guard !ids.isEmpty else { return }
         try await pool.write { db in
-            for id in ids {
-                try db.execute(
-                    sql: "UPDATE deliveries SET lease_until = ? WHERE id = ? AND state = 'pending'",
-                    arguments: [until.timeIntervalSince1970, id])
-            }
+            let statement = try db.cachedStatement(sql: "UPDATE deliveries SET lease_until = ? WHERE id = ? AND state = 'pending'")
+            for id in ids { try statement.execute(arguments: [until.timeIntervalSince1970, id]) }
         }
     }
 
@@ -218,14 +216,18 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         }
     }
 
+    /// Every outcome's statement is prepared once per connection (`cachedStatement`): preparing an
+    /// update of `deliveries` compiles the heads triggers into it, and GRDB records the tables and
+    /// columns it touches; done per call, that was most of the commit thread's time while
+    /// delivering (Benchmarks/README.md, "Why the code is as it is").
     public func markDelivered(id: Int64, status: Int, now: Date) async throws {
         try await batcher.perform { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_status = ?,
                         last_error = NULL, delivered_at = ? WHERE id = ?
-                    """,
-                arguments: [status, now.timeIntervalSince1970, id])
+                    """
+            ).execute(arguments: [status, now.timeIntervalSince1970, id])
         }
     }
 
@@ -233,30 +235,30 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     /// head's, so that nothing that walks due calls in time order walks past them on every pass.
     public func markRetry(id: Int64, status: Int?, error: String, nextAttemptAt: Date) async throws {
         try await batcher.perform { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET attempts = attempts + 1, lease_until = NULL, last_status = ?, last_error = ?,
                         next_attempt_at = ? WHERE id = ? AND state = 'pending'
-                    """,
-                arguments: [status, error, nextAttemptAt.timeIntervalSince1970, id])
-            try db.execute(
+                    """
+            ).execute(arguments: [status, error, nextAttemptAt.timeIntervalSince1970, id])
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries INDEXED BY deliveries_conversation_pending SET next_attempt_at = ?
                     WHERE conversation = (SELECT conversation FROM deliveries WHERE id = ?) AND state = 'pending' AND id > ?
                       AND next_attempt_at < ?
-                    """,
-                arguments: [nextAttemptAt.timeIntervalSince1970, id, id, nextAttemptAt.timeIntervalSince1970])
+                    """
+            ).execute(arguments: [nextAttemptAt.timeIntervalSince1970, id, id, nextAttemptAt.timeIntervalSince1970])
         }
     }
 
     public func markDead(id: Int64, status: Int?, error: String, now: Date) async throws {
         try await batcher.perform { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = 'dead', attempts = attempts + 1, lease_until = NULL, last_status = ?,
                         last_error = ? WHERE id = ? AND state = 'pending'
-                    """,
-                arguments: [status, error, id])
+                    """
+            ).execute(arguments: [status, error, id])
         }
     }
 
@@ -271,8 +273,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func list(state: DeliveryState?, channel: String?, limit: Int) async throws -> [Delivery] {
-        try await pool.read { db in
-            var sql = "SELECT * FROM deliveries WHERE 1 = 1"
+        let columns = Self.columns(traced: hasTraceContext.load(ordering: .relaxed))
+        return try await pool.read { db in
+            var sql = "SELECT \(columns) FROM deliveries WHERE 1 = 1"
             var args: [any DatabaseValueConvertible] = []
             if let state {
                 sql += " AND state = ?"
@@ -289,8 +292,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func get(id: Int64) async throws -> Delivery? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).map(Self.delivery)
+        let columns = Self.columns(traced: hasTraceContext.load(ordering: .relaxed))
+        return try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(columns) FROM deliveries WHERE id = ?", arguments: [id]).map(Self.delivery)
         }
     }
 
