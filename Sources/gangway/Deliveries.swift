@@ -17,7 +17,8 @@ struct Deliveries: AsyncParsableCommand {
         logger.logLevel = .warning
         if config.store.driver == .postgres {
             let client = PostgresClient(
-                configuration: try PostgresDeliveryStore.configuration(url: config.store.url?.value ?? ""), backgroundLogger: logger)
+                configuration: try PostgresDeliveryStore.configuration(url: config.store.url?.value ?? "", maxConnections: config.store.maxConnections),
+                backgroundLogger: logger)
             let store = PostgresDeliveryStore(client: client, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }

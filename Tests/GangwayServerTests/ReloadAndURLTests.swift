@@ -105,6 +105,29 @@ import Testing
         #expect(throws: ConfigErrors.self) { try ConfigLoader(providers: AdapterRegistry.standard, environment: [:]).parse(yaml: yaml) }
     }
 
+    /// `store.maxConnections` sizes PostgreSQL's pool (20 when not given); too few is refused with its place.
+    @Test func storeMaxConnectionsSizesThePool() throws {
+        let loader = ConfigLoader(providers: AdapterRegistry.standard, environment: [:])
+        func store(_ extra: String) throws -> StoreConfiguration {
+            try loader.parse(
+                yaml: """
+                    upstream: { baseURL: "http://127.0.0.1:9", apiKey: k }
+                    store: { driver: postgres, url: "postgres://u@h/db"\(extra) }
+                    """
+            ).store
+        }
+        #expect(try store("").maxConnections == 20)
+        #expect(try store(", maxConnections: 6").maxConnections == 6)
+        do {
+            _ = try store(", maxConnections: 1")
+            Issue.record("expected an error")
+        } catch let error as ConfigErrors {
+            #expect(error.errors.map(\.description).contains { $0.hasPrefix("store.maxConnections:") })
+        }
+        #expect(try PostgresDeliveryStore.configuration(url: "postgres://u@h/db", maxConnections: 6).options.maximumConnections == 6)
+        #expect(try PostgresDeliveryStore.configuration(url: "postgres://u@h/db").options.maximumConnections == 20)
+    }
+
     @Test func anIdleConnectionAndHalfAHeaderAreClosedAfterIdleTimeout() async throws {
         try await withGateway(yaml: { testYAML(upstream: $0).replacingOccurrences(of: "  port: 0\n", with: "  port: 0\n  idleTimeoutSeconds: 0.5\n") }) { h in
             let port = try #require(Int(h.base.split(separator: ":").last ?? ""))

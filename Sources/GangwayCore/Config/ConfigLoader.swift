@@ -15,7 +15,7 @@ import Yams
 /// - `telemetry.otlpEndpoint` (http(s) URL of an OTLP/HTTP collector, required in the section),
 ///   `telemetry.serviceName` (`gangway`); no section, no tracing
 /// - `store.driver` (`sqlite` | `postgres`), `store.path` (`data/gangway.sqlite`), `store.url` (secret),
-///   `store.dedupWindowHours` (168)
+///   `store.dedupWindowHours` (168), `store.maxConnections` (20, PostgreSQL's pool per process)
 /// - `channels[]`: `id`, `name`, `provider`, `chatbotId` (required), `apiKey` (secret), `async` (bool),
 ///   `delivery` (`queued` | `direct`), `verification` (`enforce` | `report`), `secrets` (map),
 ///   `settings` (map), `fallback.{say, then (hangup | transfer), to}`, `deadlineSeconds` (8). Each
@@ -153,11 +153,12 @@ public struct ConfigLoader: Sendable {
 
         var store = StoreConfiguration()
         if let m = r.optionalMap(root, "store") {
-            r.allowOnly(m, ["driver", "path", "url", "dedupWindowHours"])
+            r.allowOnly(m, ["driver", "path", "url", "dedupWindowHours", "maxConnections"])
             if let v = r.choice(m, "driver", StoreConfiguration.Driver.all.map(\.rawValue)) { store.driver = .init(rawValue: v) }
             if let v = r.string(m, "path") { store.path = v }
             if let v = r.string(m, "url") { store.url = Secret(v) }
             if let v = r.double(m, "dedupWindowHours", min: 0) { store.dedupWindowHours = v }
+            if let v = r.int(m, "maxConnections", range: 2...1_000) { store.maxConnections = v }
             if store.driver == .postgres {
                 if let url = store.url?.value {
                     if !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {

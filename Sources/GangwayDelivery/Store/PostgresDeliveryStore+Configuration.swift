@@ -9,7 +9,8 @@ extension PostgresDeliveryStore {
     /// certificate not checked, unless `sslrootcert` is given: then as `verify-ca`), `verify-ca`
     /// (TLS, the certificate must chain to a trusted root), `verify-full` (that, and the host name
     /// must match). Roots are the system's, or `sslrootcert`'s PEM file. Any other value is an error.
-    public static func configuration(url: String) throws -> PostgresClient.Configuration {
+    /// `maxConnections`: the pool's size, `store.maxConnections`.
+    public static func configuration(url: String, maxConnections: Int = 20) throws -> PostgresClient.Configuration {
         guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""), let host = c.host, let user = c.user else {
             throw StoreURLError(message: "store.url must look like postgres://user:password@host:5432/database")
         }
@@ -22,6 +23,7 @@ extension PostgresDeliveryStore {
             host: host, port: c.port ?? 5432, username: user.removingPercentEncoding ?? user,
             password: c.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
         config.options.connectTimeout = .seconds(5)
+        config.options.maximumConnections = max(1, maxConnections)
         return config
     }
 

@@ -74,7 +74,9 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
         switch configuration.store.driver {
         case .postgres:
             let client = PostgresClient(
-                configuration: try PostgresDeliveryStore.configuration(url: configuration.store.url?.value ?? ""), backgroundLogger: logger)
+                configuration: try PostgresDeliveryStore.configuration(
+                    url: configuration.store.url?.value ?? "", maxConnections: configuration.store.maxConnections),
+                backgroundLogger: logger)
             store = PostgresDeliveryStore(client: client, logger: logger)
             storeServices.append(client)
         default:

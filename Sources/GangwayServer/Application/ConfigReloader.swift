@@ -84,6 +84,7 @@ public final class ConfigReloader: Sendable {
         if new.store.driver != old.store.driver { names.append("store.driver") }
         if new.store.path != old.store.path { names.append("store.path") }
         if new.store.url?.value != old.store.url?.value { names.append("store.url") }
+        if new.store.maxConnections != old.store.maxConnections { names.append("store.maxConnections") }
         if new.telemetry != old.telemetry { names.append("telemetry") }
         if new.log != old.log { names.append("log") }
         return names
