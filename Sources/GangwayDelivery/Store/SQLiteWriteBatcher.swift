@@ -9,8 +9,9 @@ import Synchronization
 final class WriteBatcher: Sendable {
     private struct Operation: Sendable {
         /// Runs inside the shared transaction, in a savepoint of its own; returns what to do once
-        /// it has committed.
-        var run: @Sendable (Database) -> @Sendable () -> Void
+        /// it has committed (with the body's value or its error). Throws only when its savepoint
+        /// cannot be undone, which fails the transaction.
+        var run: @Sendable (Database) throws -> @Sendable () -> Void
         /// Runs as the transaction's only operation, without a savepoint (the transaction is its
         /// savepoint); throws its failure so that the transaction rolls back.
         var runAlone: @Sendable (Database) throws -> @Sendable () -> Void
@@ -41,18 +42,19 @@ final class WriteBatcher: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let operation = Operation(
                 run: { db in
+                    // The savepoint's three statements are prepared once per connection
+                    // (`db.inSavepoint` prepares SAVEPOINT and RELEASE afresh for every operation).
+                    // A body's failure undoes its own writes and is its caller's answer; failing to
+                    // undo them fails the whole transaction.
+                    try db.cachedStatement(sql: "SAVEPOINT gangway_operation").execute()
                     let result: Result<T, any Error>
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try body(db)
-                            return .commit
-                        }
-                        // inSavepoint returned normally, so the body produced its value.
-                        result = .success(value!)
+                        result = .success(try body(db))
                     } catch {
+                        try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT gangway_operation").execute()
                         result = .failure(error)
                     }
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT gangway_operation").execute()
                     return { continuation.resume(with: result) }
                 },
                 runAlone: { db in
@@ -110,7 +112,7 @@ final class WriteBatcher: Sendable {
                 continue
             }
             do {
-                let completions = try pool.write { db in batch.map { $0.run(db) } }
+                let completions = try pool.write { db in try batch.map { try $0.run(db) } }
                 if timed { IngestStage.commit.record(since: started) }
                 for complete in completions { complete() }
                 checkpointer.committed()
