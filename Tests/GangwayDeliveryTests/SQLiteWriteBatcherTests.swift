@@ -4,9 +4,8 @@ import Testing
 
 @testable import GangwayDelivery
 
-/// The SQLite group commit: an operation that fails leaves nothing behind and never undoes the
-/// others, whether it ran alone (no savepoint: its transaction rolls back) or in a batch (its
-/// savepoint rolls back).
+/// The SQLite group commit: an operation that fails leaves nothing behind (its savepoint rolls
+/// back) and never undoes the others committed with it.
 @Suite struct SQLiteWriteBatcherTests {
     struct Refused: Error {}
 

@@ -12,9 +12,6 @@ final class WriteBatcher: Sendable {
         /// it has committed (with the body's value or its error). Throws only when its savepoint
         /// cannot be undone, which fails the transaction.
         var run: @Sendable (Database) throws -> @Sendable () -> Void
-        /// Runs as the transaction's only operation, without a savepoint (the transaction is its
-        /// savepoint); throws its failure so that the transaction rolls back.
-        var runAlone: @Sendable (Database) throws -> @Sendable () -> Void
         /// Called instead when the transaction failed.
         var fail: @Sendable (any Error) -> Void
         /// When a webhook's enqueue was handed in (its wait and the commit are timed as ingest stages).
@@ -57,10 +54,6 @@ final class WriteBatcher: Sendable {
                     try db.cachedStatement(sql: "RELEASE SAVEPOINT gangway_operation").execute()
                     return { continuation.resume(with: result) }
                 },
-                runAlone: { db in
-                    let value = try body(db)
-                    return { continuation.resume(returning: value) }
-                },
                 fail: { error in continuation.resume(throwing: error) },
                 timedFrom: timed ? ContinuousClock.now : nil)
             let lead = state.withLock { s in
@@ -96,20 +89,6 @@ final class WriteBatcher: Sendable {
                     IngestStage.commitWait.record(started - from)
                     timed = true
                 }
-            }
-            // A lone operation (a webhook arriving by itself) needs no savepoint: SAVEPOINT and
-            // RELEASE are two more statements that GRDB prepares afresh each time (about 7 of the
-            // commit queue's 115 µs per webhook at 2,800 webhooks/s, Benchmarks/README.md).
-            if batch.count == 1, let operation = batch.first {
-                do {
-                    let complete = try pool.write { db in try operation.runAlone(db) }
-                    if timed { IngestStage.commit.record(since: started) }
-                    complete()
-                    checkpointer.committed()
-                } catch {
-                    operation.fail(error)
-                }
-                continue
             }
             do {
                 let completions = try pool.write { db in try batch.map { try $0.run(db) } }
