@@ -174,12 +174,11 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let t = now.timeIntervalSince1970
         let until = t + lease
         // Only heads are walked (`<table>_heads`, kept by triggers): a head in flight is passed
-        // over, the calls waiting behind it are never looked at. Locking the head's row checks its
-        // state, lease and due time again as committed (the head row read is the snapshot's). The
-        // heads are picked once, in a
-        // CTE: as `WHERE id IN (... LIMIT n FOR UPDATE SKIP LOCKED)` the planner may run the
-        // subquery again for every row it updates, and each run skips the row the last one took,
-        // so one claim took more than `limit` calls.
+        // over, the calls waiting behind it are never looked at. Locking the head's call checks
+        // its state, lease and due time again as committed (the head row read is the snapshot's).
+        // The heads are picked once, in a CTE: as `WHERE id IN (... LIMIT n FOR UPDATE SKIP
+        // LOCKED)` the planner may run the subquery again for every row it updates, each run
+        // skipping the row the last one took, so that one claim took more than `limit` calls.
         let rows = try await query(
             """
             WITH picked AS MATERIALIZED (
