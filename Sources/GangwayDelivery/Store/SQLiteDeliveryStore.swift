@@ -218,8 +218,8 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     /// Every outcome's statement is prepared once per connection (`cachedStatement`): preparing an
     /// update of `deliveries` compiles the heads triggers into it, and GRDB records the tables and
-    /// columns it touches; done per call, that was most of the commit thread's time while
-    /// delivering (Benchmarks/README.md, "Why the code is as it is").
+    /// columns it touches; done per call, that was about a fifth of the gateway's CPU per delivered
+    /// call (Benchmarks/README.md, "Why the code is as it is").
     public func markDelivered(id: Int64, status: Int, now: Date) async throws {
         try await batcher.perform { db in
             try db.cachedStatement(
