@@ -1,4 +1,5 @@
 import Foundation
+import GangwayCore
 import PostgresNIO
 
 extension PostgresDeliveryStore {
@@ -10,7 +11,9 @@ extension PostgresDeliveryStore {
     /// (TLS, the certificate must chain to a trusted root), `verify-full` (that, and the host name
     /// must match). Roots are the system's, or `sslrootcert`'s PEM file. Any other value is an error.
     /// `maxConnections`: the pool's size, `store.maxConnections`.
-    public static func configuration(url: String, maxConnections: Int = 20) throws -> PostgresClient.Configuration {
+    public static func configuration(
+        url: String, maxConnections: Int = StoreConfiguration().maxConnections
+    ) throws -> PostgresClient.Configuration {
         guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""), let host = c.host, let user = c.user else {
             throw StoreURLError(message: "store.url must look like postgres://user:password@host:5432/database")
         }

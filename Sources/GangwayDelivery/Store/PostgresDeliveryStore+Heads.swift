@@ -147,10 +147,12 @@ extension PostgresDeliveryStore {
             SELECT to_regclass(\(table + "_heads")::text) IS NOT NULL,
                 (SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = to_regclass(\(table)::text) AND tgname = ANY(\(names)))
             """, logger: logger)
+        var exists = false
         var complete = false
         for try await row in check {
-            let (exists, triggers) = try row.decode((Bool, Int64).self)
-            complete = exists && triggers == Int64(names.count)
+            let (tableExists, triggers) = try row.decode((Bool, Int64).self)
+            exists = tableExists
+            complete = tableExists && triggers == Int64(names.count)
         }
         if complete {
             for statement in headsFunctions(table: table) {
@@ -161,10 +163,9 @@ extension PostgresDeliveryStore {
         try await connection.query("BEGIN", logger: logger)
         do {
             try await connection.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE"), logger: logger)
-            let rows = try await connection.query("SELECT to_regclass(\(table + "_heads")::text) IS NULL", logger: logger)
-            var created = false
-            for try await row in rows { created = try row.decode(Bool.self) }
-            for statement in headsTables(table: table, created: created) {
+            // What the check above found still holds: every replica's prepare() runs under the
+            // same advisory lock, held here.
+            for statement in headsTables(table: table, created: !exists) {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             try await connection.query("COMMIT", logger: logger)
