@@ -26,6 +26,19 @@ let adapterFolderExcludes: [String] = {
     return excludes
 }()
 
+// The release binary on Linux is linked by the toolchain's lld with packed relative relocations
+// (DT_RELR: 157,000 relocations in 31 KB instead of 3.8 MB of .rela.dyn, read at every start) and
+// without exporting its symbols (the static Swift runtime and every package exported 1.5 MB of
+// .dynsym and 3.9 MB of .dynstr that nothing looks up). Measured on an idle `serve`: RSS 41.8 ->
+// 35.0 MB, the same code; the executable stays position independent (ASLR). See
+// Benchmarks/README.md, "Idle memory".
+let releaseLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+
 let package = Package(
     name: "gangway",
     platforms: [.macOS(.v15)],
@@ -144,7 +157,8 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: releaseLinkerSettings
         ),
         .testTarget(
             name: "GangwayCoreTests",
