@@ -62,12 +62,18 @@ enum StoreFactory {
                         try await again.prepare()
                         return again
                     })
-                try await client.query("DROP TABLE \(unescaped: table)", logger: logger)
-                // What the store made beside its table (heads, their functions, adapter memory).
-                try await client.query("DROP TABLE IF EXISTS \(unescaped: table)_heads, \(unescaped: table)_memory", logger: logger)
-                for function in ["find(text[])", "inserted()", "updated()", "deleted()"] {
-                    try await client.query("DROP FUNCTION IF EXISTS \(unescaped: table)_heads_\(unescaped: function)", logger: logger)
+                // What the store made beside its table (the queue's and the heads' functions, heads,
+                // adapter memory); the claim's function returns the table's rows, so it goes first.
+                let functions = [
+                    "claim(float8, float8, bigint, text[])", "enqueue(text[], text[], text[], text[], text[], text[], bytea[], text[], float8[])",
+                    "delivered(bigint[], bigint[], float8[])", "retry(bigint, bigint, text, float8)", "postpone(bigint[], float8)",
+                    "renew(bigint[], float8)", "heads_find(text[])", "heads_inserted()", "heads_updated()", "heads_deleted()",
+                ]
+                for function in functions {
+                    try await client.query("DROP FUNCTION IF EXISTS \(unescaped: table)_\(unescaped: function) CASCADE", logger: logger)
                 }
+                try await client.query("DROP TABLE \(unescaped: table)", logger: logger)
+                try await client.query("DROP TABLE IF EXISTS \(unescaped: table)_heads, \(unescaped: table)_memory", logger: logger)
             }
         }
     }

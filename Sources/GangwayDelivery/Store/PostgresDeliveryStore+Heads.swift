@@ -37,7 +37,7 @@ extension PostgresDeliveryStore {
             // per statement, which only READ COMMITTED gives: any other isolation is refused
             // rather than left to lose calls.
             """
-            CREATE OR REPLACE FUNCTION \(t)_heads_find(conversations TEXT[]) RETURNS void LANGUAGE plpgsql AS $$
+            CREATE OR REPLACE FUNCTION \(t)_heads_find(conversations TEXT[]) RETURNS void LANGUAGE plpgsql \(indexPlans) AS $$
             BEGIN
                 IF conversations IS NULL OR cardinality(conversations) = 0 THEN RETURN; END IF;
                 IF current_setting('transaction_isolation') <> 'read committed' THEN
@@ -66,9 +66,11 @@ extension PostgresDeliveryStore {
                 RETURN NULL;
             END $$
             """,
-            // A call leaves or enters the pending state, or a pending call's next attempt moves.
+            // A call leaves or enters the pending state, or a pending call's next attempt moves. The
+            // two transition tables are joined by hash, also when the statement ran inside a queue
+            // function, whose planner settings would otherwise make it a nested loop (n x n rows).
             """
-            CREATE OR REPLACE FUNCTION \(t)_heads_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE OR REPLACE FUNCTION \(t)_heads_updated() RETURNS trigger LANGUAGE plpgsql SET enable_hashjoin = on AS $$
             BEGIN
                 PERFORM \(t)_heads_find(ARRAY(
                     SELECT DISTINCT n.conversation FROM new_rows n JOIN old_rows o ON o.id = n.id

@@ -101,6 +101,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
                         "CREATE INDEX IF NOT EXISTS \(unescaped: table)_due ON \(unescaped: table) (next_attempt_at, id) WHERE state = 'pending'",
                         logger: logger)
                     try await Self.prepareHeads(connection, table: table, logger: logger)
+                    for statement in Self.queueFunctions(table: table) {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
                 } catch {
                     _ = try? await connection.query("SELECT pg_advisory_unlock(7031966)", logger: logger)
                     throw error
@@ -118,9 +121,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
         try await enqueueBatcher.enqueue(calls, now: now)
     }
 
-    /// One statement for many calls: arrays through `unnest`, in the order given (ids grow in the
-    /// order the calls were received), atomic on its own (no BEGIN/COMMIT round trips); returns the
-    /// keys inserted.
+    /// One statement for many calls (`<table>_enqueue`: arrays through `unnest`, in the order given),
+    /// atomic on its own (no BEGIN/COMMIT round trips); returns the keys inserted.
     static func insert(client: PostgresClient, table: String, logger: Logger) -> PostgresEnqueueBatcher.Insert {
         { calls, times in
             let keys = calls.map(\.key)
@@ -133,15 +135,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
             // No NULL inside a bound array here: an absent context travels as "" and is stored as NULL.
             let contexts = calls.map { $0.traceContext ?? "" }
             let q: PostgresQuery = """
-                INSERT INTO \(unescaped: table) (key, channel, provider, conversation, chatbot_id, kind, envelope, state, created_at,
-                    queued_at, next_attempt_at, trace_context)
-                SELECT k, ch, p, conv, cb, kd, env, 'pending', ts, ts, ts, NULLIF(tc, '')
-                FROM unnest(\(keys)::text[], \(channels)::text[], \(providers)::text[], \(conversations)::text[], \(chatbots)::text[],
-                    \(kinds)::text[], \(envelopes)::bytea[], \(contexts)::text[], \(times)::float8[])
-                    WITH ORDINALITY AS u(k, ch, p, conv, cb, kd, env, tc, ts, n)
-                ORDER BY n
-                ON CONFLICT (key) DO NOTHING
-                RETURNING key
+                SELECT key FROM \(unescaped: table)_enqueue(\(keys)::text[], \(channels)::text[], \(providers)::text[],
+                    \(conversations)::text[], \(chatbots)::text[], \(kinds)::text[], \(envelopes)::bytea[], \(contexts)::text[],
+                    \(times)::float8[]) AS key
                 """
             return try await withTimeout(operationTimeout) {
                 var inserted: [String] = []
@@ -173,26 +169,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let excluded = excludingChannels.sorted()
         let t = now.timeIntervalSince1970
         let until = t + lease
-        // Only heads are walked (`<table>_heads`, kept by triggers): a head in flight is passed
-        // over, the calls waiting behind it are never looked at. Locking the head's call checks
-        // its state, lease and due time again as committed (the head row read is the snapshot's).
-        // The heads are picked once, in a CTE: as `WHERE id IN (... LIMIT n FOR UPDATE SKIP
-        // LOCKED)` the planner may run the subquery again for every row it updates, each run
-        // skipping the row the last one took, so that one claim took more than `limit` calls.
+        // `<table>_claim` (PostgresDeliveryStore+Functions.swift) walks the heads in due order.
         let rows = try await query(
-            """
-            WITH picked AS MATERIALIZED (
-                SELECT x.id FROM \(unescaped: table)_heads h JOIN \(unescaped: table) x ON x.id = h.id
-                WHERE h.id IS NOT NULL AND h.due <= \(t)
-                  AND x.state = 'pending' AND x.next_attempt_at <= \(t) AND (x.lease_until IS NULL OR x.lease_until < \(t))
-                  AND x.channel <> ALL(\(excluded))
-                ORDER BY h.due, h.id
-                LIMIT \(Int64(limit))
-                FOR UPDATE OF x SKIP LOCKED)
-            UPDATE \(unescaped: table) d SET lease_until = \(until) FROM picked
-            WHERE d.id = picked.id
-            RETURNING d.*
-            """, logger: logger)
+            "SELECT * FROM \(unescaped: table)_claim(\(t), \(until), \(Int64(limit)), \(excluded)::text[])", logger: logger)
         var out: [Delivery] = []
         for row in rows { out.append(try Self.delivery(row)) }
         return out.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
@@ -200,9 +179,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     public func renew(ids: [Int64], until: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await query(
-            "UPDATE \(unescaped: table) SET lease_until = \(until.timeIntervalSince1970) WHERE id = ANY(\(ids)) AND state = 'pending'",
-            logger: logger)
+        try await query("SELECT \(unescaped: table)_renew(\(ids)::bigint[], \(until.timeIntervalSince1970))", logger: logger)
     }
 
     // MARK: Reads and operations
