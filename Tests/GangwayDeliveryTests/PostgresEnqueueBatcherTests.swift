@@ -85,6 +85,98 @@ import Testing
         #expect(seen.count == 2, "the slow one, then the shared one only: \(seen)")
     }
 
+    /// While a statement runs, a webhook of another conversation goes in a second statement at once;
+    /// a webhook of the running statement's conversation waits for it to end.
+    @Test func aSecondStatementRunsBesideTheFirstButNotForItsConversation() async throws {
+        let running = Mutex<[String: Set<String>]>([:])
+        let log = Mutex<[String]>([])
+        let batcher = PostgresEnqueueBatcher { calls, _ in
+            let keys = calls.map(\.key).joined(separator: ",")
+            let mine = Set(calls.map(\.conversation))
+            running.withLock { r in
+                log.withLock { $0.append("start \(keys) beside \(r.keys.sorted())") }
+                r[keys] = mine
+            }
+            if keys == "ch1:a1" {
+                // The first statement holds on until a second one runs (2 s at most).
+                let deadline = ContinuousClock.now + .seconds(2)
+                while running.withLock({ $0.count }) < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+                try await Task.sleep(for: .milliseconds(20))
+            } else {
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            running.withLock { _ = $0.removeValue(forKey: keys) }
+            log.withLock { $0.append("end \(keys)") }
+            return calls.map(\.key)
+        }
+        let a1 = Task { try await batcher.enqueue([newDelivery("a1", conversation: "A")], now: Date()) }
+        while running.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        let a2 = Task { try await batcher.enqueue([newDelivery("a2", conversation: "A")], now: Date()) }
+        try await Task.sleep(for: .milliseconds(5))
+        let b1 = Task { try await batcher.enqueue([newDelivery("b1", conversation: "B")], now: Date()) }
+        for task in [a1, a2, b1] { #expect(try await task.value == EnqueueOutcome(stored: 1, duplicates: 0)) }
+        let events = log.withLock { $0 }
+        #expect(events.contains("start ch1:b1 beside [\"ch1:a1\"]"), "b1 did not run beside a1: \(events)")
+        let a2Start = try #require(events.firstIndex { $0.hasPrefix("start ch1:a2") }, "\(events)")
+        let a1End = try #require(events.firstIndex(of: "end ch1:a1"), "\(events)")
+        #expect(a1End < a2Start, "a2 started before a1 ended: \(events)")
+    }
+
+    /// Under a flood, statements running at once never share a conversation, and each
+    /// conversation's webhooks are inserted in the order they were enqueued.
+    @Test func statementsRunningAtOnceNeverShareAConversationAndKeepItsOrder() async throws {
+        let running = Mutex<[Int: Set<String>]>([:])
+        let shared = Mutex<[String]>([])
+        let inserted = Mutex<[String: [String]]>([:])
+        let next = Atomic<Int>(0)
+        let batcher = PostgresEnqueueBatcher { calls, _ in
+            let me = next.add(1, ordering: .sequentiallyConsistent).newValue
+            let mine = Set(calls.map(\.conversation))
+            running.withLock { r in
+                for (_, theirs) in r where !theirs.isDisjoint(with: mine) { shared.withLock { $0.append("\(theirs.intersection(mine))") } }
+                r[me] = mine
+            }
+            try await Task.sleep(for: .milliseconds(3))
+            inserted.withLock { for call in calls { $0[call.conversation, default: []].append(call.key) } }
+            running.withLock { $0[me] = nil }
+            return calls.map(\.key)
+        }
+        // Each conversation's webhooks are enqueued one after another (each waits for its own
+        // acknowledgement, as a provider's retries of one sender would), five conversations at once,
+        // plus a flood of single webhooks over 50 conversations beside them.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for c in 0..<5 {
+                group.addTask {
+                    for i in 0..<40 { _ = try await batcher.enqueue([newDelivery("s\(c)-\(i)", conversation: "S\(c)")], now: Date()) }
+                }
+            }
+            for i in 0..<300 {
+                group.addTask { _ = try await batcher.enqueue([newDelivery("f\(i)", conversation: "F\(i % 50)")], now: Date()) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(shared.withLock { $0 }.isEmpty, "statements running at once shared conversations: \(shared.withLock { $0 })")
+        let byConversation = inserted.withLock { $0 }
+        for c in 0..<5 {
+            #expect(byConversation["S\(c)"] == (0..<40).map { "ch1:s\(c)-\($0)" }, "conversation S\(c) out of order")
+        }
+        #expect(byConversation.values.map(\.count).reduce(0, +) == 500)
+    }
+
+    /// The choice of the next statement's webhooks: in arrival order, none of a conversation in
+    /// flight, none ahead of an earlier webhook of its conversation that stays, up to maxCalls.
+    @Test func theNextStatementSkipsConversationsInFlightAndKeepsEachConversationsOrder() {
+        #expect(PostgresEnqueueBatcher.pick([["A"], ["B"], ["A"], ["C"]], maxCalls: 10, inFlight: []) == [0, 1, 2, 3])
+        #expect(PostgresEnqueueBatcher.pick([["A"], ["B"], ["A"], ["C"]], maxCalls: 10, inFlight: ["A"]) == [1, 3])
+        // A webhook that does not fit holds its conversations back for the webhooks behind it.
+        #expect(PostgresEnqueueBatcher.pick([["A"], ["B", "B", "B"], ["B"], ["C"]], maxCalls: 3, inFlight: []) == [0, 3])
+        // A webhook with two conversations, one in flight, holds back the other's later webhooks.
+        #expect(PostgresEnqueueBatcher.pick([["A", "B"], ["B"], ["C"]], maxCalls: 10, inFlight: ["A"]) == [2])
+        // A first webhook larger than maxCalls goes alone.
+        #expect(PostgresEnqueueBatcher.pick([["A", "A", "A"], ["B"]], maxCalls: 2, inFlight: []) == [0])
+        #expect(PostgresEnqueueBatcher.pick([["A"], ["A"]], maxCalls: 10, inFlight: ["A"]).isEmpty)
+    }
+
     @Test func aKeyCountsAsStoredForItsFirstCallOnly() {
         let webhooks = [[newDelivery("x"), newDelivery("x")], [newDelivery("x"), newDelivery("y")], [newDelivery("z")]]
         let outcomes = PostgresEnqueueBatcher.outcomes(of: webhooks, inserted: ["ch1:x", "ch1:y"])

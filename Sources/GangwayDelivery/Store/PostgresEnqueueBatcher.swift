@@ -5,6 +5,13 @@ import Synchronization
 /// in one statement (one round trip, one commit, one WAL flush), and each webhook learns how many of
 /// its calls were new. A statement that fails is retried webhook by webhook, so that one webhook's
 /// bad row (or a database error it alone provokes) never fails the others.
+///
+/// Up to `maxInFlight` statements run at once (on different connections of the pool): while one
+/// waits for its commit, the webhooks that arrived meanwhile are already on their way. Ids come
+/// from a sequence as rows are inserted, so two statements running at once may number their calls
+/// in either order; a conversation's calls keep the order they were received in because a webhook
+/// never goes while a statement carrying one of its conversations runs, nor ahead of an earlier
+/// webhook of one of its conversations that still waits.
 final class PostgresEnqueueBatcher: Sendable {
     /// Stores calls (each with its own receive time, seconds since 1970) in one statement; returns
     /// the keys it inserted (a key already stored is not inserted again).
@@ -18,7 +25,10 @@ final class PostgresEnqueueBatcher: Sendable {
 
     private struct State {
         var waiting: [Waiting] = []
-        var draining = false
+        /// Writers running (each writes batches until it finds none it may take).
+        var writers = 0
+        /// The conversations of the statements running, one entry per conversation and statement.
+        var inFlight: [String: Int] = [:]
     }
 
     private let insert: Insert
@@ -26,12 +36,18 @@ final class PostgresEnqueueBatcher: Sendable {
     private let state = Mutex(State())
     /// Calls in one statement at most (a burst is split over several).
     let maxCalls: Int
+    /// Statements running at once at most.
+    let maxInFlight: Int
 
     /// - Parameter retriesAlone: whether a failed statement may have failed for one webhook's calls,
     ///   so that each webhook on its own is worth a try (the default: always). A timeout or a lost
     ///   connection fails every webhook of the batch at once instead of each waiting it out again.
-    init(maxCalls: Int = 2_000, retriesAlone: @escaping @Sendable (any Error) -> Bool = { _ in true }, insert: @escaping Insert) {
+    init(
+        maxCalls: Int = 2_000, maxInFlight: Int = 2, retriesAlone: @escaping @Sendable (any Error) -> Bool = { _ in true },
+        insert: @escaping Insert
+    ) {
         self.maxCalls = max(1, maxCalls)
+        self.maxInFlight = max(1, maxInFlight)
         self.retriesAlone = retriesAlone
         self.insert = insert
     }
@@ -41,31 +57,61 @@ final class PostgresEnqueueBatcher: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { s -> Bool in
                 s.waiting.append(Waiting(calls: calls, time: now.timeIntervalSince1970, continuation: continuation))
-                if s.draining { return false }
-                s.draining = true
+                if s.writers >= maxInFlight { return false }
+                s.writers += 1
                 return true
             }
             if start { Task { await self.drain() } }
         }
     }
 
-    /// Writes batches until nobody waits; the one drain at a time, started by the first webhook to
-    /// find none running.
+    /// Writes batches until there is none it may take (nothing waits, or everything that waits
+    /// belongs to a conversation in flight: the writer of that statement takes it after).
     private func drain() async {
+        var done: [String] = []
         while true {
             let batch = state.withLock { s -> [Waiting] in
-                var taken: [Waiting] = []
-                var count = 0
-                while let next = s.waiting.first, taken.isEmpty || count + next.calls.count <= maxCalls {
-                    taken.append(s.waiting.removeFirst())
-                    count += next.calls.count
+                for conversation in done {
+                    if let n = s.inFlight[conversation], n > 1 { s.inFlight[conversation] = n - 1 } else { s.inFlight[conversation] = nil }
                 }
-                if taken.isEmpty { s.draining = false }
+                let taken = Self.take(from: &s.waiting, maxCalls: maxCalls, inFlight: s.inFlight)
+                if taken.isEmpty { s.writers -= 1 }
+                for conversation in Set(taken.flatMap { $0.calls.map(\.conversation) }) { s.inFlight[conversation, default: 0] += 1 }
                 return taken
             }
             if batch.isEmpty { return }
+            done = Array(Set(batch.flatMap { $0.calls.map(\.conversation) }))
             await write(batch)
         }
+    }
+
+    private static func take(from waiting: inout [Waiting], maxCalls: Int, inFlight: [String: Int]) -> [Waiting] {
+        let picked = pick(waiting.map { $0.calls.map(\.conversation) }, maxCalls: maxCalls, inFlight: Set(inFlight.keys))
+        if picked.isEmpty { return [] }
+        let chosen = Set(picked)
+        let taken = picked.map { waiting[$0] }
+        waiting = waiting.indices.filter { !chosen.contains($0) }.map { waiting[$0] }
+        return taken
+    }
+
+    /// Which waiting webhooks (given by their calls' conversations, in arrival order) the next
+    /// statement carries, as indices in that order: up to `maxCalls` calls (a first webhook larger
+    /// than that goes alone), each webhook whose conversations are not in flight and not behind a
+    /// webhook of one of its conversations that stays waiting.
+    static func pick(_ webhooks: [[String]], maxCalls: Int, inFlight: Set<String>) -> [Int] {
+        var picked: [Int] = []
+        var held = inFlight
+        var count = 0
+        for (index, conversations) in webhooks.enumerated() {
+            let fits = picked.isEmpty || count + conversations.count <= maxCalls
+            if fits && !conversations.contains(where: held.contains) {
+                picked.append(index)
+                count += conversations.count
+            } else {
+                held.formUnion(conversations)
+            }
+        }
+        return picked
     }
 
     private func write(_ batch: [Waiting]) async {
