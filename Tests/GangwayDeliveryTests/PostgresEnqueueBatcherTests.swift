@@ -122,6 +122,41 @@ import Testing
         #expect(a1End < a2Start, "a2 started before a1 ended: \(events)")
     }
 
+    /// A webhook whose conversation is free still waits behind an earlier waiting webhook that
+    /// carries that conversation too: [X, Y] waits for X's statement, and a later [Y] must not
+    /// go ahead of it in a second statement.
+    @Test func aWebhookNeverOvertakesAWaitingWebhookOfItsConversation() async throws {
+        let release = Atomic<Bool>(false)
+        let started = Atomic<Bool>(false)
+        let order = Mutex<[String]>([])
+        let batcher = PostgresEnqueueBatcher { calls, _ in
+            if calls.contains(where: { $0.key == "ch1:x1" }) {
+                started.store(true, ordering: .sequentiallyConsistent)
+                let deadline = ContinuousClock.now + .seconds(5)
+                while !release.load(ordering: .sequentiallyConsistent) && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            order.withLock { $0.append(contentsOf: calls.map(\.key)) }
+            return calls.map(\.key)
+        }
+        let x1 = Task { try await batcher.enqueue([newDelivery("x1", conversation: "X")], now: Date()) }
+        while !started.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(1)) }
+        let w1 = Task { try await batcher.enqueue([newDelivery("x2", conversation: "X"), newDelivery("y1", conversation: "Y")], now: Date()) }
+        while batcher.waitingCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        let w2 = Task { try await batcher.enqueue([newDelivery("y2", conversation: "Y")], now: Date()) }
+        while batcher.waitingCount < 2 && order.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(50))
+        release.store(true, ordering: .sequentiallyConsistent)
+        for task in [x1, w2] { #expect(try await task.value == EnqueueOutcome(stored: 1, duplicates: 0)) }
+        #expect(try await w1.value == EnqueueOutcome(stored: 2, duplicates: 0))
+        let keys = order.withLock { $0 }
+        let y1 = try #require(keys.firstIndex(of: "ch1:y1"), "\(keys)")
+        let y2 = try #require(keys.firstIndex(of: "ch1:y2"), "\(keys)")
+        #expect(y1 < y2, "y2 was stored before y1: \(keys)")
+        #expect(keys.first == "ch1:x1", "\(keys)")
+    }
+
     /// Under a flood, statements running at once never share a conversation, and each
     /// conversation's webhooks are inserted in the order they were enqueued.
     @Test func statementsRunningAtOnceNeverShareAConversationAndKeepItsOrder() async throws {

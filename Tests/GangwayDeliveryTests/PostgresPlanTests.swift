@@ -58,13 +58,23 @@ struct PostgresPlanTests {
                 try await enqueue("ch1:late", conversation: "B7")
                 #expect(try await claim() == 2)
                 var scanned: [String: Int64] = [:]
+                var fetched: [String: Int64] = [:]
                 let stats = try await session.query(
-                    "SELECT relname::text, COALESCE(seq_tup_read, 0) FROM pg_stat_xact_user_tables WHERE relname IN (\(t), \(t + "_heads"))",
-                    logger: logger)
-                for try await (name, rows) in stats.decode((String, Int64).self) { scanned[name] = rows }
+                    """
+                    SELECT relname::text, COALESCE(seq_tup_read, 0), COALESCE(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables
+                    WHERE relname IN (\(t), \(t + "_heads"))
+                    """, logger: logger)
+                for try await (name, seq, index) in stats.decode((String, Int64, Int64).self) {
+                    scanned[name] = seq
+                    fetched[name] = index
+                }
                 try await session.query("ROLLBACK", logger: logger)
                 #expect(scanned[t, default: 0] == 0, "the calls' table was read by a sequential scan: \(scanned)")
                 #expect(scanned["\(t)_heads", default: 0] == 0, "the heads table was read by a sequential scan: \(scanned)")
+                // Nor walked whole through an index: one enqueue and one claim of two fetch a few rows,
+                // not the 5,000 calls or 200 heads.
+                #expect(fetched[t, default: 0] < 100, "the calls' table was walked through an index: \(fetched)")
+                #expect(fetched["\(t)_heads", default: 0] < 100, "the heads table was walked through an index: \(fetched)")
             }
         }
     }

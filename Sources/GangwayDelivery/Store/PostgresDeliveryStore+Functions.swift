@@ -13,12 +13,18 @@
 ///   planned on stale statistics hashed every pending call to pick 64 (16 ms instead of 0.3 ms;
 ///   measured on 29,000 pending calls, ingest fell from 6,500 to 1,800 webhooks/s). Every queue
 ///   operation is an index lookup from a handful of ids or conversations, so these functions run
-///   with sequential scans, bitmap scans, hash and merge joins disabled: the planner walks the
-///   indexes whatever the statistics say. A setting on the function travels with it (no session
-///   state, so it works behind a pooler in transaction mode too).
+///   with sequential scans, bitmap scans, hash and merge joins disabled (PostgreSQL adds a cost so
+///   large to a disabled plan that it takes one only when nothing else can answer): the plans are
+///   index lookups and nested loops however stale the statistics. A setting on the function
+///   travels with it (no session state, so it works behind a pooler in transaction mode too).
+///   Plans are made again when a function is replaced (every start of a replica) or the table is
+///   analyzed.
 ///
 /// A retry and a hand-back were two statements each (two round trips, two transactions); as one
 /// function each is one round trip and one transaction.
+///
+/// Triggers fired inside these functions run under their settings too; the heads triggers are
+/// written so that nothing in them needs a hash or merge join.
 extension PostgresDeliveryStore {
     /// The planner settings of every queue function (see above).
     static let indexPlans = "SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off"
@@ -44,25 +50,30 @@ extension PostgresDeliveryStore {
                 RETURNING \(t).key;
             END $$
             """,
-            // Only heads are walked: a head in flight is passed over, the calls waiting behind it are
-            // never looked at. Locking the head's call checks its state, lease and due time again as
-            // committed (the head row read is the snapshot's). The heads are picked once, in a CTE:
-            // as `WHERE id IN (... LIMIT n FOR UPDATE SKIP LOCKED)` the planner may run the subquery
-            // again for every row it updates, each run skipping the row the last one took, so that
-            // one claim took more than `limit` calls.
+            // Only heads are walked, in due order, and each head's call is looked up by its id: a head
+            // in flight is passed over, the calls waiting behind it are never looked at. The lookup
+            // is a subquery that locks (never flattened into a join), so the walk cannot become a
+            // join that reads every pending call, whatever plan the statistics suggest. Locking the
+            // head's call checks its state, lease and due time again as committed (the head row read
+            // is the snapshot's). The heads are picked once, in a CTE: as `WHERE id IN (... LIMIT n
+            // FOR UPDATE SKIP LOCKED)` the planner may run the subquery again for every row it
+            // updates, each run skipping the row the last one took, so that one claim took more than
+            // `limit` calls.
             """
             CREATE OR REPLACE FUNCTION \(t)_claim(p_now FLOAT8, p_until FLOAT8, p_limit BIGINT, p_excluded TEXT[])
             RETURNS SETOF \(t) LANGUAGE plpgsql \(indexPlans) AS $$
             BEGIN
                 RETURN QUERY
                 WITH picked AS MATERIALIZED (
-                    SELECT x.id FROM \(t)_heads h JOIN \(t) x ON x.id = h.id
+                    SELECT c.id FROM \(t)_heads h
+                    CROSS JOIN LATERAL (
+                        SELECT x.id FROM \(t) x
+                        WHERE x.id = h.id AND x.state = 'pending' AND x.next_attempt_at <= p_now
+                          AND (x.lease_until IS NULL OR x.lease_until < p_now) AND x.channel <> ALL(p_excluded)
+                        FOR UPDATE SKIP LOCKED) c
                     WHERE h.id IS NOT NULL AND h.due <= p_now
-                      AND x.state = 'pending' AND x.next_attempt_at <= p_now AND (x.lease_until IS NULL OR x.lease_until < p_now)
-                      AND x.channel <> ALL(p_excluded)
                     ORDER BY h.due, h.id
-                    LIMIT p_limit
-                    FOR UPDATE OF x SKIP LOCKED)
+                    LIMIT p_limit)
                 UPDATE \(t) d SET lease_until = p_until FROM picked
                 WHERE d.id = picked.id
                 RETURNING d.*;
@@ -80,28 +91,31 @@ extension PostgresDeliveryStore {
             END $$
             """,
             // As in the SQLite store, the conversation's later calls move up to the head's next attempt.
+            // They go first: each statement's heads trigger locks its conversations' head rows until
+            // the transaction ends, so the long statement (a conversation may have thousands of calls
+            // waiting) runs before any head is locked and the head's own short update comes last.
             """
             CREATE OR REPLACE FUNCTION \(t)_retry(p_id BIGINT, p_status BIGINT, p_error TEXT, p_next FLOAT8)
             RETURNS void LANGUAGE plpgsql \(indexPlans) AS $$
             BEGIN
-                UPDATE \(t) SET attempts = attempts + 1, lease_until = NULL, last_status = p_status, last_error = p_error,
-                    next_attempt_at = p_next
-                WHERE id = p_id AND state = 'pending';
                 UPDATE \(t) SET next_attempt_at = p_next
                 WHERE conversation = (SELECT conversation FROM \(t) WHERE id = p_id) AND state = 'pending' AND id > p_id
                   AND next_attempt_at < p_next;
+                UPDATE \(t) SET attempts = attempts + 1, lease_until = NULL, last_status = p_status, last_error = p_error,
+                    next_attempt_at = p_next
+                WHERE id = p_id AND state = 'pending';
             END $$
             """,
-            // The calls handed back, then the later calls of their conversations, which are not due
-            // before their head.
+            // The later calls of the handed-back calls' conversations, which are not due before their
+            // head, then the calls handed back (the long statement first, as in retry).
             """
             CREATE OR REPLACE FUNCTION \(t)_postpone(p_ids BIGINT[], p_until FLOAT8)
             RETURNS void LANGUAGE plpgsql \(indexPlans) AS $$
             BEGIN
-                UPDATE \(t) SET lease_until = NULL, next_attempt_at = p_until WHERE id = ANY(p_ids) AND state = 'pending';
                 UPDATE \(t) x SET next_attempt_at = p_until
                 FROM (SELECT conversation, MIN(id) AS id FROM \(t) WHERE id = ANY(p_ids) GROUP BY conversation) p
                 WHERE x.conversation = p.conversation AND x.state = 'pending' AND x.id > p.id AND x.next_attempt_at < p_until;
+                UPDATE \(t) SET lease_until = NULL, next_attempt_at = p_until WHERE id = ANY(p_ids) AND state = 'pending';
             END $$
             """,
             """

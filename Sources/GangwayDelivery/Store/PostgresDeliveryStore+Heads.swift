@@ -67,15 +67,26 @@ extension PostgresDeliveryStore {
             END $$
             """,
             // A call leaves or enters the pending state, or a pending call's next attempt moves. The
-            // two transition tables are joined by hash, also when the statement ran inside a queue
-            // function, whose planner settings would otherwise make it a nested loop (n x n rows).
+            // old and new rows are grouped by id rather than joined: a join's plan would depend on
+            // the planner's settings (a queue function's turn hash joins off, and a nested loop over
+            // two transition tables is n x n rows) and on the first call's row counts (the plan is
+            // kept for the session); a grouping is linear whatever the plan.
             """
-            CREATE OR REPLACE FUNCTION \(t)_heads_updated() RETURNS trigger LANGUAGE plpgsql SET enable_hashjoin = on AS $$
+            CREATE OR REPLACE FUNCTION \(t)_heads_updated() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 PERFORM \(t)_heads_find(ARRAY(
-                    SELECT DISTINCT n.conversation FROM new_rows n JOIN old_rows o ON o.id = n.id
-                    WHERE (o.state = 'pending') <> (n.state = 'pending')
-                       OR (n.state = 'pending' AND o.next_attempt_at IS DISTINCT FROM n.next_attempt_at)));
+                    SELECT DISTINCT c FROM (
+                        SELECT min(conversation) AS c,
+                            bool_or(is_new AND pending) AS now_pending, bool_or(NOT is_new AND pending) AS was_pending,
+                            max(due) FILTER (WHERE is_new) AS now_due, max(due) FILTER (WHERE NOT is_new) AS was_due
+                        FROM (
+                            SELECT id, conversation, state = 'pending' AS pending, next_attempt_at AS due, true AS is_new FROM new_rows
+                            UNION ALL
+                            SELECT id, conversation, state = 'pending', next_attempt_at, false FROM old_rows
+                        ) r
+                        GROUP BY id
+                    ) g
+                    WHERE now_pending <> was_pending OR (now_pending AND now_due IS DISTINCT FROM was_due)));
                 RETURN NULL;
             END $$
             """,

@@ -17,7 +17,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
     public let client: PostgresClient
     let table: String
     let logger: Logger
-    /// Concurrent webhooks share one insert statement (``PostgresEnqueueBatcher``).
+    /// Concurrent webhooks share insert statements, two at most in flight (``PostgresEnqueueBatcher``).
     private let enqueueBatcher: PostgresEnqueueBatcher
     /// Concurrent delivered outcomes share one update statement (``PostgresOutcomeBatcher``).
     let deliveredBatcher: PostgresOutcomeBatcher<Delivered>
@@ -116,7 +116,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
 
     // MARK: Writes
 
-    /// The calls of every webhook waiting to be stored go in one statement (``PostgresEnqueueBatcher``).
+    /// The calls of the webhooks waiting to be stored share a statement (``PostgresEnqueueBatcher``).
     public func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
         try await enqueueBatcher.enqueue(calls, now: now)
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Group commit for PostgreSQL: the calls of every webhook waiting to be stored go to the database
+/// Group commit for PostgreSQL: the calls of the webhooks waiting to be stored go to the database
 /// in one statement (one round trip, one commit, one WAL flush), and each webhook learns how many of
 /// its calls were new. A statement that fails is retried webhook by webhook, so that one webhook's
 /// bad row (or a database error it alone provokes) never fails the others.
@@ -19,6 +19,8 @@ final class PostgresEnqueueBatcher: Sendable {
 
     private struct Waiting: Sendable {
         var calls: [NewDelivery]
+        /// Each call's conversation.
+        var conversations: [String]
         var time: Double
         var continuation: CheckedContinuation<EnqueueOutcome, any Error>
     }
@@ -52,12 +54,18 @@ final class PostgresEnqueueBatcher: Sendable {
         self.insert = insert
     }
 
+    /// Webhooks waiting for a statement (for tests).
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
     func enqueue(_ calls: [NewDelivery], now: Date) async throws -> EnqueueOutcome {
         if calls.isEmpty { return EnqueueOutcome(stored: 0, duplicates: 0) }
         return try await withCheckedThrowingContinuation { continuation in
+            let conversations = calls.map(\.conversation)
             let start = state.withLock { s -> Bool in
-                s.waiting.append(Waiting(calls: calls, time: now.timeIntervalSince1970, continuation: continuation))
-                if s.writers >= maxInFlight { return false }
+                s.waiting.append(
+                    Waiting(calls: calls, conversations: conversations, time: now.timeIntervalSince1970, continuation: continuation))
+                // A webhook of a conversation in flight waits for that statement's writer.
+                if s.writers >= maxInFlight || conversations.contains(where: { s.inFlight[$0] != nil }) { return false }
                 s.writers += 1
                 return true
             }
@@ -68,25 +76,32 @@ final class PostgresEnqueueBatcher: Sendable {
     /// Writes batches until there is none it may take (nothing waits, or everything that waits
     /// belongs to a conversation in flight: the writer of that statement takes it after).
     private func drain() async {
-        var done: [String] = []
+        var done: Set<String> = []
         while true {
-            let batch = state.withLock { s -> [Waiting] in
+            let (batch, another) = state.withLock { s -> ([Waiting], Bool) in
                 for conversation in done {
                     if let n = s.inFlight[conversation], n > 1 { s.inFlight[conversation] = n - 1 } else { s.inFlight[conversation] = nil }
                 }
                 let taken = Self.take(from: &s.waiting, maxCalls: maxCalls, inFlight: s.inFlight)
-                if taken.isEmpty { s.writers -= 1 }
-                for conversation in Set(taken.flatMap { $0.calls.map(\.conversation) }) { s.inFlight[conversation, default: 0] += 1 }
-                return taken
+                if taken.isEmpty {
+                    s.writers -= 1
+                    return ([], false)
+                }
+                for conversation in Set(taken.flatMap(\.conversations)) { s.inFlight[conversation, default: 0] += 1 }
+                // What a full statement left behind may go beside it.
+                let another = !s.waiting.isEmpty && s.writers < maxInFlight
+                if another { s.writers += 1 }
+                return (taken, another)
             }
             if batch.isEmpty { return }
-            done = Array(Set(batch.flatMap { $0.calls.map(\.conversation) }))
+            if another { Task { await self.drain() } }
+            done = Set(batch.flatMap(\.conversations))
             await write(batch)
         }
     }
 
     private static func take(from waiting: inout [Waiting], maxCalls: Int, inFlight: [String: Int]) -> [Waiting] {
-        let picked = pick(waiting.map { $0.calls.map(\.conversation) }, maxCalls: maxCalls, inFlight: Set(inFlight.keys))
+        let picked = pick(waiting.map(\.conversations), maxCalls: maxCalls, inFlight: Set(inFlight.keys))
         if picked.isEmpty { return [] }
         let chosen = Set(picked)
         let taken = picked.map { waiting[$0] }
@@ -103,6 +118,7 @@ final class PostgresEnqueueBatcher: Sendable {
         var held = inFlight
         var count = 0
         for (index, conversations) in webhooks.enumerated() {
+            if count >= maxCalls { break }
             let fits = picked.isEmpty || count + conversations.count <= maxCalls
             if fits && !conversations.contains(where: held.contains) {
                 picked.append(index)
