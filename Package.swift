@@ -31,7 +31,8 @@ let adapterFolderExcludes: [String] = {
 // without exporting its symbols (the static Swift runtime and every package exported 1.5 MB of
 // .dynsym and 3.9 MB of .dynstr that nothing looks up). Measured on an idle `serve`: RSS 41.8 ->
 // 35.0 MB, the same code; the executable stays position independent (ASLR). See
-// Benchmarks/README.md, "Idle memory".
+// Benchmarks/README.md, "Idle memory". Packed relocations need glibc 2.36 or later where the binary
+// runs (deploy/README.md).
 let releaseLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(
         ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
