@@ -9,9 +9,10 @@
 /// - **Plans that do not depend on statistics.** A queue table's statistics are always out of
 ///   date: it grows from empty to a million pending calls in minutes when the chatbot API is
 ///   down, faster than autovacuum analyzes it. A plan made while the table was small (and kept
-///   for the session, as above) scanned the whole table for each webhook's conversation; a claim
-///   planned on stale statistics hashed every pending call to pick 64 (16 ms instead of 0.3 ms;
-///   measured on 29,000 pending calls, ingest fell from 6,500 to 1,800 webhooks/s). Every queue
+///   for the session, as above) scanned the whole table for each webhook's conversation (ingest
+///   fell from 6,500 to 900-1,800 webhooks/s after the table was emptied and analyzed under a
+///   running replica); a claim planned on stale statistics hashed every pending call to pick 64
+///   (16 ms instead of 0.3 ms on 29,000 pending calls). Every queue
 ///   operation is an index lookup from a handful of ids or conversations, so these functions run
 ///   with sequential scans, bitmap scans, hash and merge joins disabled (PostgreSQL adds a cost so
 ///   large to a disabled plan that it takes one only when nothing else can answer): the plans are
@@ -31,9 +32,10 @@ extension PostgresDeliveryStore {
 
     static func queueFunctions(table t: String) -> [String] {
         [
-            // Calls in the order given (ids grow in the order the calls were received); returns the
-            // keys inserted (a key already stored is not inserted again). An empty trace context
-            // is stored as NULL (a bound array carries no NULL here).
+            // Calls in the order given (within a statement ids grow in the order the calls were
+            // received; PostgresEnqueueBatcher keeps each conversation in one statement at a time);
+            // returns the keys inserted (a key already stored is not inserted again). An empty
+            // trace context is stored as NULL (a bound array carries no NULL here).
             """
             CREATE OR REPLACE FUNCTION \(t)_enqueue(p_keys TEXT[], p_channels TEXT[], p_providers TEXT[], p_conversations TEXT[],
                 p_chatbots TEXT[], p_kinds TEXT[], p_envelopes BYTEA[], p_contexts TEXT[], p_times FLOAT8[])
