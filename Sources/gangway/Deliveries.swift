@@ -17,8 +17,7 @@ struct Deliveries: AsyncParsableCommand {
         logger.logLevel = .warning
         if config.store.driver == .postgres {
             let client = PostgresClient(
-                configuration: try PostgresDeliveryStore.configuration(url: config.store.url?.value ?? "", maxConnections: config.store.maxConnections),
-                backgroundLogger: logger)
+                configuration: try PostgresDeliveryStore.configuration(store: config.store), backgroundLogger: logger)
             let store = PostgresDeliveryStore(client: client, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }

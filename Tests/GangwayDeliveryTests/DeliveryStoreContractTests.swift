@@ -64,13 +64,13 @@ enum StoreFactory {
                     })
                 // What the store made beside its table (the queue's and the heads' functions, heads,
                 // adapter memory); the claim's function returns the table's rows, so it goes first.
-                let functions = [
-                    "claim(float8, float8, bigint, text[])", "enqueue(text[], text[], text[], text[], text[], text[], bytea[], text[], float8[])",
-                    "delivered(bigint[], bigint[], float8[])", "retry(bigint, bigint, text, float8)", "postpone(bigint[], float8)",
-                    "renew(bigint[], float8)", "heads_find(text[])", "heads_inserted()", "heads_updated()", "heads_deleted()",
-                ]
+                // The functions are found by their name's prefix, whatever their signatures.
+                var functions: [String] = []
+                let found = try await client.query(
+                    "SELECT oid::regprocedure::text FROM pg_proc WHERE left(proname, \(table.count + 1)::int) = \(table + "_")", logger: logger)
+                for try await name in found.decode(String.self) { functions.append(name) }
                 for function in functions {
-                    try await client.query("DROP FUNCTION IF EXISTS \(unescaped: table)_\(unescaped: function) CASCADE", logger: logger)
+                    try await client.query("DROP FUNCTION IF EXISTS \(unescaped: function) CASCADE", logger: logger)
                 }
                 try await client.query("DROP TABLE \(unescaped: table)", logger: logger)
                 try await client.query("DROP TABLE IF EXISTS \(unescaped: table)_heads, \(unescaped: table)_memory", logger: logger)

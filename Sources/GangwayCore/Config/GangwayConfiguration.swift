@@ -118,9 +118,10 @@ public struct StoreConfiguration: Sendable {
     public var path: String = "data/gangway.sqlite"
     public var url: Secret?
     public var dedupWindowHours: Double = 168
-    /// PostgreSQL: connections this process opens at most (its pool). Stored webhooks and
-    /// delivered outcomes each share one statement at a time, so a replica uses few (4 at full
-    /// ingest here); retries, dead letters and the admin API take one each while they run.
+    /// PostgreSQL: connections this process opens at most (its pool). Stored webhooks share
+    /// statements (two at most in flight) and delivered outcomes one at a time, so a replica uses
+    /// few (4-5 at full ingest here); retries, dead letters and the admin API take one each while
+    /// they run.
     public var maxConnections: Int = 20
     public init() {}
 }

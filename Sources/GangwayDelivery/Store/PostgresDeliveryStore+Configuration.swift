@@ -30,6 +30,12 @@ extension PostgresDeliveryStore {
         return config
     }
 
+    /// The client configuration of a config file's `store` section (`store.url`,
+    /// `store.maxConnections`): what `serve` and `gangway deliveries` connect with.
+    public static func configuration(store: StoreConfiguration) throws -> PostgresClient.Configuration {
+        try configuration(url: store.url?.value ?? "", maxConnections: store.maxConnections)
+    }
+
     /// What an `sslmode` asks for (see ``configuration(url:)``).
     public struct TLSChoice: Sendable {
         public enum Mode: Sendable, Equatable { case disable, prefer, require }

@@ -78,24 +78,25 @@ final class PostgresEnqueueBatcher: Sendable {
     private func drain() async {
         var done: Set<String> = []
         while true {
-            let (batch, another) = state.withLock { s -> ([Waiting], Bool) in
+            let (batch, conversations, another) = state.withLock { s -> ([Waiting], Set<String>, Bool) in
                 for conversation in done {
                     if let n = s.inFlight[conversation], n > 1 { s.inFlight[conversation] = n - 1 } else { s.inFlight[conversation] = nil }
                 }
                 let taken = Self.take(from: &s.waiting, maxCalls: maxCalls, inFlight: s.inFlight)
                 if taken.isEmpty {
                     s.writers -= 1
-                    return ([], false)
+                    return ([], [], false)
                 }
-                for conversation in Set(taken.flatMap(\.conversations)) { s.inFlight[conversation, default: 0] += 1 }
+                let conversations = Set(taken.flatMap(\.conversations))
+                for conversation in conversations { s.inFlight[conversation, default: 0] += 1 }
                 // What a full statement left behind may go beside it.
                 let another = !s.waiting.isEmpty && s.writers < maxInFlight
                 if another { s.writers += 1 }
-                return (taken, another)
+                return (taken, conversations, another)
             }
             if batch.isEmpty { return }
             if another { Task { await self.drain() } }
-            done = Set(batch.flatMap(\.conversations))
+            done = conversations
             await write(batch)
         }
     }

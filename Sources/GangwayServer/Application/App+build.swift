@@ -74,9 +74,7 @@ public func buildGateway(configuration: GangwayConfiguration, options: GatewayOp
         switch configuration.store.driver {
         case .postgres:
             let client = PostgresClient(
-                configuration: try PostgresDeliveryStore.configuration(
-                    url: configuration.store.url?.value ?? "", maxConnections: configuration.store.maxConnections),
-                backgroundLogger: logger)
+                configuration: try PostgresDeliveryStore.configuration(store: configuration.store), backgroundLogger: logger)
             store = PostgresDeliveryStore(client: client, logger: logger)
             storeServices.append(client)
         default:
